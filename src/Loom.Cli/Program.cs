@@ -1,0 +1,3 @@
+using Loom.Cli;
+
+return CliApp.Run(args);
