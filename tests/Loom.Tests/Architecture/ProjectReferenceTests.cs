@@ -23,17 +23,10 @@ public class ProjectReferenceTests
         ("Loom.Inference", "Loom.Nn"),
     ];
 
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Loom.slnx"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Loom.slnx not found above " + AppContext.BaseDirectory);
-    }
-
     [Fact]
     public void Every_source_project_references_only_layers_above_it()
     {
-        var src = Path.Combine(RepoRoot(), "src");
+        var src = Path.Combine(TestPaths.RepoRoot, "src");
         var projects = Directory.GetFiles(src, "*.csproj", SearchOption.AllDirectories);
         Assert.NotEmpty(projects);
         var violations = new List<string>();
@@ -60,7 +53,7 @@ public class ProjectReferenceTests
     [Fact]
     public void Core_references_no_packages()
     {
-        var core = Path.Combine(RepoRoot(), "src", "Loom.Core", "Loom.Core.csproj");
+        var core = Path.Combine(TestPaths.RepoRoot, "src", "Loom.Core", "Loom.Core.csproj");
         Assert.Empty(XDocument.Load(core).Descendants("PackageReference"));
     }
 }
