@@ -1,0 +1,113 @@
+using Loom.Core;
+using Loom.Kernels;
+
+namespace Loom.Tensors;
+
+/// <summary>2-D convolution (cross-correlation, as in PyTorch) with stride, padding, dilation and groups.</summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// y[n, o] = bias[o] + Σ_{c in o's group} weight[o, c] ⋆ x[n, c]. x is [N, C, H, W], weight [O, C/groups, kh, kw],
+    /// bias [O] or null; the result is [N, O, Ho, Wo] with Ho = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1.
+    /// </summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv2d(x, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
+
+    /// <summary><see cref="Conv2d(Tensor, Tensor, Tensor?, int, int, int, int)"/> with separate vertical and horizontal settings.</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
+    {
+        var (geometry, outChannels) = Conv2dGeometry(x, weight, bias, stride, padding, dilation, groups);
+        int batch = x.Size(0), channels = x.Size(1);
+        int groupOut = outChannels / groups;
+        int k = geometry.ColumnRows, positions = geometry.Positions;
+        // A 1×1, stride-1, unpadded window reads the image as it is: skip the copy into columns.
+        bool identityColumns = k == geometry.Channels && geometry.StrideH == 1 && geometry.StrideW == 1 && geometry.PadH == 0 && geometry.PadW == 0;
+
+        ReadOnlySpan<float> xs = DenseValues.Of(x), ws = DenseValues.Of(weight);
+        var y = new float[batch * outChannels * positions];
+        float[] cols = identityColumns ? [] : new float[k * positions];
+        for (int n = 0; n < batch; n++)
+        for (int g = 0; g < groups; g++)
+        {
+            ReadOnlySpan<float> image = xs.Slice((n * channels + g * geometry.Channels) * geometry.Height * geometry.Width, geometry.ImageSize);
+            if (!identityColumns) Im2Col.Pack(image, cols, geometry);
+            Gemm.Multiply(ws.Slice(g * groupOut * k, groupOut * k), identityColumns ? image : cols,
+                y.AsSpan((n * outChannels + g * groupOut) * positions, groupOut * positions), groupOut, positions, k);
+        }
+        if (bias != null) DenseValues.AddChannelBias(y, DenseValues.Of(bias), batch, positions);
+
+        int[] shape = [batch, outChannels, geometry.OutH, geometry.OutW];
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Tensor.FromOp("conv2d", inputs, y, shape, gradOut =>
+        {
+            ReadOnlySpan<float> dy = DenseValues.Of(gradOut);
+            ReadOnlySpan<float> xv = DenseValues.Of(x), wv = DenseValues.Of(weight);
+            float[]? dx = x.RequiresGrad ? new float[x.Length] : null;
+            float[]? dw = weight.RequiresGrad ? new float[weight.Length] : null;
+            var columns = new float[k * positions];
+            for (int n = 0; n < batch; n++)
+            for (int g = 0; g < groups; g++)
+            {
+                ReadOnlySpan<float> dyGroup = dy.Slice((n * outChannels + g * groupOut) * positions, groupOut * positions);
+                int imageOffset = (n * channels + g * geometry.Channels) * geometry.Height * geometry.Width;
+                if (dw != null)
+                {
+                    // dW_g += dY_g · colsᵀ, summed over images in order (deterministic).
+                    Im2Col.Pack(xv.Slice(imageOffset, geometry.ImageSize), columns, geometry);
+                    Gemm.Multiply(dyGroup, columns, dw.AsSpan(g * groupOut * k, groupOut * k), groupOut, k, positions, transB: true, accumulate: true);
+                }
+                if (dx != null)
+                {
+                    // dcols = W_gᵀ · dY_g, then every column entry goes back to the pixel it was read from.
+                    Gemm.Multiply(wv.Slice(g * groupOut * k, groupOut * k), dyGroup, columns, k, positions, groupOut, transA: true);
+                    Im2Col.ScatterAdd(columns, dx.AsSpan(imageOffset, geometry.ImageSize), geometry);
+                }
+            }
+            Tensor? dxT = dx is null ? null : new Tensor(dx, x.ShapeArray);
+            Tensor? dwT = dw is null ? null : new Tensor(dw, weight.ShapeArray);
+            if (bias is null) return [dxT, dwT];
+            Tensor? db = bias.RequiresGrad ? new Tensor(DenseValues.ChannelSums(dy, batch, outChannels, positions), bias.ShapeArray) : null;
+            return [dxT, dwT, db];
+        });
+    }
+
+    /// <summary>Validates conv2d's operands and returns the per-group window geometry and the output channel count.</summary>
+    private static (ConvGeometry Geometry, int OutChannels) Conv2dGeometry(Tensor x, Tensor weight, Tensor? bias,
+        (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
+    {
+        const string op = "conv2d";
+        string xs = ShapeUtil.Format(x.Shape), wsh = ShapeUtil.Format(weight.Shape);
+        if (x.Rank != 4) throw LoomException.Shape(op, $"input must be [N, C, H, W], found {xs}");
+        if (weight.Rank != 4) throw LoomException.Shape(op, $"weight must be [O, C/groups, kh, kw], found {wsh}");
+        ConvArguments.Check(op, stride, padding, dilation, groups);
+        int channels = x.Size(1), outChannels = weight.Size(0);
+        if (channels % groups != 0)
+            throw LoomException.Shape(op, $"input {xs} has {channels} channels, not divisible by groups={groups}");
+        if (outChannels % groups != 0)
+            throw LoomException.Shape(op, $"weight {wsh} has {outChannels} output channels, not divisible by groups={groups}");
+        if (weight.Size(1) * groups != channels)
+            throw LoomException.Shape(op, $"input {xs} has {channels} channels, weight {wsh} expects {weight.Size(1)}×groups={weight.Size(1) * groups}");
+        if (bias != null && (bias.Rank != 1 || bias.Size(0) != outChannels))
+            throw LoomException.Shape(op, $"bias must be [{outChannels}] for weight {wsh}, found {ShapeUtil.Format(bias.Shape)}");
+        int kh = weight.Size(2), kw = weight.Size(3);
+        int outH = ConvGeometry.OutputSize(x.Size(2), kh, stride.H, padding.H, dilation.H);
+        int outW = ConvGeometry.OutputSize(x.Size(3), kw, stride.W, padding.W, dilation.W);
+        if (outH < 1 || outW < 1)
+            throw LoomException.Shape(op, $"input {xs} with padding ({padding.H}, {padding.W}) is smaller than the dilated kernel of weight {wsh} (dilation ({dilation.H}, {dilation.W}))");
+        var geometry = new ConvGeometry(channels / groups, x.Size(2), x.Size(3), kh, kw, stride.H, stride.W,
+            padding.H, padding.W, dilation.H, dilation.W, outH, outW);
+        return (geometry, outChannels);
+    }
+}
+
+/// <summary>Range checks shared by the convolution ops.</summary>
+internal static class ConvArguments
+{
+    public static void Check(string op, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
+    {
+        if (stride.H < 1 || stride.W < 1) throw LoomException.Argument($"{op}: stride must be at least 1, found ({stride.H}, {stride.W})");
+        if (padding.H < 0 || padding.W < 0) throw LoomException.Argument($"{op}: padding must be non-negative, found ({padding.H}, {padding.W})");
+        if (dilation.H < 1 || dilation.W < 1) throw LoomException.Argument($"{op}: dilation must be at least 1, found ({dilation.H}, {dilation.W})");
+        if (groups < 1) throw LoomException.Argument($"{op}: groups must be at least 1, found {groups}");
+    }
+}
