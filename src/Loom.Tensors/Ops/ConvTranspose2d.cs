@@ -1,0 +1,102 @@
+using Loom.Core;
+using Loom.Kernels;
+
+namespace Loom.Tensors;
+
+/// <summary>
+/// Transposed 2-D convolution (PyTorch's ConvTranspose2d): the gradient of <see cref="Ops.Conv2d(Tensor, Tensor, Tensor?, int, int, int, int)"/>
+/// with respect to its input, used as a learned upsampler. Each input pixel scatters a weighted kernel into the output.
+/// </summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// x is [N, Cin, H, W], weight [Cin, Cout/groups, kh, kw], bias [Cout] or null; the result is [N, Cout, Ho, Wo] with
+    /// Ho = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1. outputPadding (smaller than stride or
+    /// dilation) picks among the input sizes that a strided conv2d maps to the same H.
+    /// </summary>
+    public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int outputPadding = 0, int dilation = 1, int groups = 1) =>
+        ConvTranspose2d(x, weight, bias, (stride, stride), (padding, padding), (outputPadding, outputPadding), (dilation, dilation), groups);
+
+    /// <summary><see cref="ConvTranspose2d(Tensor, Tensor, Tensor?, int, int, int, int, int)"/> with separate vertical and horizontal settings.</summary>
+    public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding,
+        (int H, int W) outputPadding, (int H, int W) dilation, int groups = 1)
+    {
+        var (geometry, inChannels) = ConvTranspose2dGeometry(x, weight, bias, stride, padding, outputPadding, dilation, groups);
+        int batch = x.Size(0), groupIn = inChannels / groups, outChannels = geometry.Channels * groups;
+        int k = geometry.ColumnRows, positions = geometry.Positions, outPlane = geometry.Height * geometry.Width;
+
+        ReadOnlySpan<float> xs = DenseValues.Of(x), ws = DenseValues.Of(weight);
+        var y = new float[batch * outChannels * outPlane];
+        var cols = new float[k * positions];
+        for (int n = 0; n < batch; n++)
+        for (int g = 0; g < groups; g++)
+        {
+            // cols = W_gᵀ · x_g: column p holds what input pixel p contributes under every kernel tap; col2im sums them.
+            Gemm.Multiply(ws.Slice(g * groupIn * k, groupIn * k), xs.Slice((n * inChannels + g * groupIn) * positions, groupIn * positions),
+                cols, k, positions, groupIn, transA: true);
+            Im2Col.ScatterAdd(cols, y.AsSpan((n * outChannels + g * geometry.Channels) * outPlane, geometry.ImageSize), geometry);
+        }
+        if (bias != null) DenseValues.AddChannelBias(y, DenseValues.Of(bias), batch, outPlane);
+
+        int[] shape = [batch, outChannels, geometry.Height, geometry.Width];
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Tensor.FromOp("conv_transpose2d", inputs, y, shape, gradOut =>
+        {
+            ReadOnlySpan<float> dy = DenseValues.Of(gradOut);
+            ReadOnlySpan<float> xv = DenseValues.Of(x), wv = DenseValues.Of(weight);
+            float[]? dx = x.RequiresGrad ? new float[x.Length] : null;
+            float[]? dw = weight.RequiresGrad ? new float[weight.Length] : null;
+            var columns = new float[k * positions];
+            for (int n = 0; n < batch; n++)
+            for (int g = 0; g < groups; g++)
+            {
+                // The adjoint of the forward: gather dY back into columns (an ordinary conv2d's im2col).
+                Im2Col.Pack(dy.Slice((n * outChannels + g * geometry.Channels) * outPlane, geometry.ImageSize), columns, geometry);
+                int xOffset = (n * inChannels + g * groupIn) * positions;
+                ReadOnlySpan<float> wGroup = wv.Slice(g * groupIn * k, groupIn * k);
+                if (dx != null) Gemm.Multiply(wGroup, columns, dx.AsSpan(xOffset, groupIn * positions), groupIn, positions, k);
+                if (dw != null)
+                    Gemm.Multiply(xv.Slice(xOffset, groupIn * positions), columns, dw.AsSpan(g * groupIn * k, groupIn * k),
+                        groupIn, k, positions, transB: true, accumulate: true);
+            }
+            Tensor? dxT = dx is null ? null : new Tensor(dx, x.ShapeArray);
+            Tensor? dwT = dw is null ? null : new Tensor(dw, weight.ShapeArray);
+            if (bias is null) return [dxT, dwT];
+            Tensor? db = bias.RequiresGrad ? new Tensor(DenseValues.ChannelSums(dy, batch, outChannels, outPlane), bias.ShapeArray) : null;
+            return [dxT, dwT, db];
+        });
+    }
+
+    /// <summary>
+    /// Validates conv_transpose2d's operands. The returned geometry sees the output as the image and the input
+    /// pixels as the window positions, exactly as the conv2d whose input gradient this op is.
+    /// </summary>
+    private static (ConvGeometry Geometry, int InChannels) ConvTranspose2dGeometry(Tensor x, Tensor weight, Tensor? bias,
+        (int H, int W) stride, (int H, int W) padding, (int H, int W) outputPadding, (int H, int W) dilation, int groups)
+    {
+        const string op = "conv_transpose2d";
+        string xs = ShapeUtil.Format(x.Shape), wsh = ShapeUtil.Format(weight.Shape);
+        if (x.Rank != 4) throw LoomException.Shape(op, $"input must be [N, Cin, H, W], found {xs}");
+        if (weight.Rank != 4) throw LoomException.Shape(op, $"weight must be [Cin, Cout/groups, kh, kw], found {wsh}");
+        ConvArguments.Check(op, stride, padding, dilation, groups);
+        if (outputPadding.H < 0 || outputPadding.W < 0 ||
+            outputPadding.H >= Math.Max(stride.H, dilation.H) || outputPadding.W >= Math.Max(stride.W, dilation.W))
+            throw LoomException.Argument($"{op}: output padding ({outputPadding.H}, {outputPadding.W}) must be non-negative and smaller than stride ({stride.H}, {stride.W}) or dilation ({dilation.H}, {dilation.W})");
+        int inChannels = x.Size(1);
+        if (weight.Size(0) != inChannels)
+            throw LoomException.Shape(op, $"input {xs} has {inChannels} channels, weight {wsh} expects {weight.Size(0)}");
+        if (inChannels % groups != 0)
+            throw LoomException.Shape(op, $"input {xs} has {inChannels} channels, not divisible by groups={groups}");
+        int outChannels = weight.Size(1) * groups;
+        if (bias != null && (bias.Rank != 1 || bias.Size(0) != outChannels))
+            throw LoomException.Shape(op, $"bias must be [{outChannels}] for weight {wsh} and groups={groups}, found {ShapeUtil.Format(bias.Shape)}");
+        int h = x.Size(2), w = x.Size(3), kh = weight.Size(2), kw = weight.Size(3);
+        int outH = (h - 1) * stride.H - 2 * padding.H + dilation.H * (kh - 1) + outputPadding.H + 1;
+        int outW = (w - 1) * stride.W - 2 * padding.W + dilation.W * (kw - 1) + outputPadding.W + 1;
+        if (outH < 1 || outW < 1)
+            throw LoomException.Shape(op, $"input {xs} with weight {wsh} and padding ({padding.H}, {padding.W}) gives an empty output {outH}×{outW}");
+        var geometry = new ConvGeometry(weight.Size(1), outH, outW, kh, kw, stride.H, stride.W, padding.H, padding.W,
+            dilation.H, dilation.W, h, w);
+        return (geometry, inChannels);
+    }
+}
