@@ -34,16 +34,10 @@ public static partial class Ops
             Gemm.Multiply(ws.Slice(g * groupOut * k, groupOut * k), identityColumns ? image : cols,
                 y.AsSpan((n * outChannels + g * groupOut) * positions, groupOut * positions), groupOut, positions, k);
         }
-        if (bias != null) DenseValues.AddChannelBias(y, DenseValues.Of(bias), batch, positions);
 
         int[] shape = [batch, outChannels, geometry.OutH, geometry.OutW];
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Tensor.FromOp("conv2d", inputs, y, shape, gradOut =>
+        return ConvResult.Build("conv2d", x, weight, bias, y, shape, (dy, xv, wv, dx, dw) =>
         {
-            ReadOnlySpan<float> dy = DenseValues.Of(gradOut);
-            ReadOnlySpan<float> xv = DenseValues.Of(x), wv = DenseValues.Of(weight);
-            float[]? dx = x.RequiresGrad ? new float[x.Length] : null;
-            float[]? dw = weight.RequiresGrad ? new float[weight.Length] : null;
             var columns = new float[k * positions];
             for (int n = 0; n < batch; n++)
             for (int g = 0; g < groups; g++)
@@ -63,11 +57,6 @@ public static partial class Ops
                     Im2Col.ScatterAdd(columns, dx.AsSpan(imageOffset, geometry.ImageSize), geometry);
                 }
             }
-            Tensor? dxT = dx is null ? null : new Tensor(dx, x.ShapeArray);
-            Tensor? dwT = dw is null ? null : new Tensor(dw, weight.ShapeArray);
-            if (bias is null) return [dxT, dwT];
-            Tensor? db = bias.RequiresGrad ? new Tensor(DenseValues.ChannelSums(dy, batch, outChannels, positions), bias.ShapeArray) : null;
-            return [dxT, dwT, db];
         });
     }
 
@@ -97,17 +86,5 @@ public static partial class Ops
         var geometry = new ConvGeometry(channels / groups, x.Size(2), x.Size(3), kh, kw, stride.H, stride.W,
             padding.H, padding.W, dilation.H, dilation.W, outH, outW);
         return (geometry, outChannels);
-    }
-}
-
-/// <summary>Range checks shared by the convolution ops.</summary>
-internal static class ConvArguments
-{
-    public static void Check(string op, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
-    {
-        if (stride.H < 1 || stride.W < 1) throw LoomException.Argument($"{op}: stride must be at least 1, found ({stride.H}, {stride.W})");
-        if (padding.H < 0 || padding.W < 0) throw LoomException.Argument($"{op}: padding must be non-negative, found ({padding.H}, {padding.W})");
-        if (dilation.H < 1 || dilation.W < 1) throw LoomException.Argument($"{op}: dilation must be at least 1, found ({dilation.H}, {dilation.W})");
-        if (groups < 1) throw LoomException.Argument($"{op}: groups must be at least 1, found {groups}");
     }
 }

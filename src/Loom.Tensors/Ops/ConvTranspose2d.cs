@@ -36,16 +36,10 @@ public static partial class Ops
                 cols, k, positions, groupIn, transA: true);
             Im2Col.ScatterAdd(cols, y.AsSpan((n * outChannels + g * geometry.Channels) * outPlane, geometry.ImageSize), geometry);
         }
-        if (bias != null) DenseValues.AddChannelBias(y, DenseValues.Of(bias), batch, outPlane);
 
         int[] shape = [batch, outChannels, geometry.Height, geometry.Width];
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Tensor.FromOp("conv_transpose2d", inputs, y, shape, gradOut =>
+        return ConvResult.Build("conv_transpose2d", x, weight, bias, y, shape, (dy, xv, wv, dx, dw) =>
         {
-            ReadOnlySpan<float> dy = DenseValues.Of(gradOut);
-            ReadOnlySpan<float> xv = DenseValues.Of(x), wv = DenseValues.Of(weight);
-            float[]? dx = x.RequiresGrad ? new float[x.Length] : null;
-            float[]? dw = weight.RequiresGrad ? new float[weight.Length] : null;
             var columns = new float[k * positions];
             for (int n = 0; n < batch; n++)
             for (int g = 0; g < groups; g++)
@@ -59,11 +53,6 @@ public static partial class Ops
                     Gemm.Multiply(xv.Slice(xOffset, groupIn * positions), columns, dw.AsSpan(g * groupIn * k, groupIn * k),
                         groupIn, k, positions, transB: true, accumulate: true);
             }
-            Tensor? dxT = dx is null ? null : new Tensor(dx, x.ShapeArray);
-            Tensor? dwT = dw is null ? null : new Tensor(dw, weight.ShapeArray);
-            if (bias is null) return [dxT, dwT];
-            Tensor? db = bias.RequiresGrad ? new Tensor(DenseValues.ChannelSums(dy, batch, outChannels, outPlane), bias.ShapeArray) : null;
-            return [dxT, dwT, db];
         });
     }
 
