@@ -5,7 +5,9 @@ namespace Loom.Kernels;
 /// <summary>
 /// Row-wise softmax and log-softmax over a row-major rows×cols matrix, with their backward passes.
 /// Numerically stable (the row max is subtracted before exp). Every destination may be the same span as an input
-/// (in place), but must not partially overlap one. Same contract as <see cref="SoftmaxReference"/>.
+/// (in place), but must not partially overlap one. A row that is entirely −∞ (fully masked) gives NaN, as in
+/// PyTorch: callers that mask must leave at least one finite logit per row. Same contract as
+/// <see cref="SoftmaxReference"/>.
 /// </summary>
 public static class Softmax
 {

@@ -134,6 +134,11 @@ public class SoftmaxTests
         var logY = new float[x.Length];
         Softmax.LogForward(x, logY, 2, 4);
         Assert.Equal(-2001f - MathF.Log(1 + MathF.Exp(-1) + MathF.Exp(-2)), logY[3], 3);
+
+        float[] masked = [float.NegativeInfinity, 0f, float.NegativeInfinity, float.NegativeInfinity];
+        Softmax.Forward(masked, y.AsSpan(0, 4), 2, 2);
+        Assert.Equal([0f, 1f], y[..2]);                        // −∞ beside a finite logit: weight 0
+        Assert.True(float.IsNaN(y[2]) && float.IsNaN(y[3]));  // a fully masked row: NaN, as documented
     }
 
     [Fact]
