@@ -99,7 +99,7 @@ public static class Checkpoint
             if ((string?)root["format"] != Format) throw Corrupt(path, $"not a Loom checkpoint manifest (format is not '{Format}')");
             int version = (int)root["version"]!;
             if (version != Version) throw Corrupt(path, $"checkpoint version {version} is not supported (expected {Version})");
-            var options = root["options"].Deserialize<TrainerOptions>() ?? throw Corrupt(path, "the manifest has no options");
+            var options = root["options"].Deserialize<TrainerOptions>() ?? throw Corrupt(path, "the manifest is missing a field: options");
             return new CheckpointManifest(path, root, (long)root["step"]!, (long)root["plannedSteps"]!,
                 (double)root["elapsedSeconds"]!, options, root["run"]?.AsObject());
         }
