@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Loom.Core;
 
@@ -25,6 +26,7 @@ public sealed class BpeTokenizer : ITokenizer
     private readonly SpecialTokenMatcher _specialMatcher;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
+    private int _cacheSize;
 
     public BpeTokenizer(string kind, BytePairEncoder encoder, PreTokenizer preTokenizer,
         IReadOnlyDictionary<string, int>? specialTokens = null, bool normalizeNfc = false)
@@ -93,6 +95,7 @@ public sealed class BpeTokenizer : ITokenizer
         EncodeOrdinary(text, output);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EncodeOrdinary(ReadOnlySpan<char> text, List<int> output)
     {
         if (text.IsEmpty) return;
@@ -110,6 +113,7 @@ public sealed class BpeTokenizer : ITokenizer
         if (ends.Capacity > 1 << 16) ends.Clear(); // do not pin a huge buffer to the thread
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EncodePiece(ReadOnlySpan<char> piece, List<int> output, Span<byte> buffer)
     {
         byte[]? rented = null;
@@ -131,7 +135,9 @@ public sealed class BpeTokenizer : ITokenizer
             {
                 int before = output.Count;
                 Encoder.EncodeByMerging(utf8, output);
-                if (_cache.Count < CacheCapacity) _cacheLookup.TryAdd(piece, output.GetRange(before, output.Count - before).ToArray());
+                // ConcurrentDictionary.Count takes every lock, so the size is tracked here instead.
+                if (_cacheSize < CacheCapacity && _cacheLookup.TryAdd(piece, output.GetRange(before, output.Count - before).ToArray()))
+                    Interlocked.Increment(ref _cacheSize);
             }
         }
         else

@@ -127,8 +127,8 @@ public static class BpeTrainer
     {
         private readonly List<int[]> _words = [];
         private readonly List<long> _frequency = [];
-        private readonly Dictionary<long, long> _pairCount = [];
-        private readonly Dictionary<long, List<int>> _wordsWithPair = [];
+        private readonly Dictionary<long, long> _pairCount = new(PairKeyComparer.Instance);
+        private readonly Dictionary<long, List<int>> _wordsWithPair = new(PairKeyComparer.Instance);
         // Max count first, then the smallest (left, right): a total order, so training is deterministic.
         private readonly PriorityQueue<long, (long NegativeCount, long Pair)> _heap = new();
 
@@ -172,7 +172,7 @@ public static class BpeTrainer
         {
             long key = Key(left, right);
             if (!_wordsWithPair.Remove(key, out var holders)) return;
-            var touched = new HashSet<long>();
+            var touched = new HashSet<long>(PairKeyComparer.Instance);
             foreach (int w in holders)
             {
                 int[] word = _words[w];
@@ -227,5 +227,15 @@ public static class BpeTrainer
         }
 
         private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
+    }
+
+    /// <summary>long's own hash is high ^ low, which sends (1, 2), (2, 1) and (3, 0) to one bucket; mix instead.</summary>
+    private sealed class PairKeyComparer : IEqualityComparer<long>
+    {
+        public static readonly PairKeyComparer Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Loom.Core;
 
 namespace Loom.Text.Tokenizers;
@@ -24,7 +25,7 @@ public sealed class BytePairEncoder
 
     private readonly TokenBytesTable _tokens;
     private readonly int[] _byteIds = new int[256];
-    private readonly Dictionary<long, long>? _pairMerges; // (left << 32 | right) -> (rank << 32 | merged id)
+    private readonly PairMergeTable? _pairMerges; // null: merge by rank (tiktoken)
     private readonly List<(int Left, int Right)>? _mergeList;
 
     private BytePairEncoder(TokenBytesTable tokens, MergeRule rule, List<(int, int)>? merges, bool wholePieceFirst)
@@ -35,7 +36,7 @@ public sealed class BytePairEncoder
         for (int b = 0; b < 256; b++) _byteIds[b] = tokens.Find([(byte)b]);
         if (merges is null) return;
         _mergeList = merges;
-        _pairMerges = new Dictionary<long, long>(merges.Count);
+        _pairMerges = new PairMergeTable(merges.Count);
         Span<byte> both = stackalloc byte[512];
         for (int rank = 0; rank < merges.Count; rank++)
         {
@@ -49,8 +50,7 @@ public sealed class BytePairEncoder
             int merged = tokens.Find(both[..(a.Length + b.Length)]);
             if (merged < 0)
                 throw LoomException.Format("merges", $"merge {rank} ({left}, {right}): the joined bytes are not a token");
-            // The first listing of a pair wins, as in Hugging Face (later duplicates never apply).
-            _pairMerges.TryAdd(Key(left, right), ((long)rank << 32) | (uint)merged);
+            _pairMerges.TryAdd(left, right, rank, merged);
         }
     }
 
@@ -137,8 +137,6 @@ public sealed class BytePairEncoder
         return merges;
     }
 
-    private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
-
     /// <summary>Answers "may these two adjacent parts merge, at what rank, into which id?".</summary>
     private interface IPairLookup
     {
@@ -156,19 +154,10 @@ public sealed class BytePairEncoder
         }
     }
 
-    private readonly struct PairLookup(Dictionary<long, long> merges) : IPairLookup
+    private readonly struct PairLookup(PairMergeTable merges) : IPairLookup
     {
-        public bool TryMerge(ReadOnlySpan<byte> piece, int start, int end, int left, int right, out int rank, out int merged)
-        {
-            if (merges.TryGetValue(Key(left, right), out long value))
-            {
-                rank = (int)(value >> 32);
-                merged = (int)value;
-                return true;
-            }
-            rank = merged = -1;
-            return false;
-        }
+        public bool TryMerge(ReadOnlySpan<byte> piece, int start, int end, int left, int right, out int rank, out int merged) =>
+            merges.TryGet(left, right, out rank, out merged);
     }
 
     private void Merge<T>(ReadOnlySpan<byte> piece, T lookup, List<int> output) where T : struct, IPairLookup
@@ -178,6 +167,7 @@ public sealed class BytePairEncoder
     }
 
     /// <summary>Parts in flat arrays; each step scans for the lowest rank and closes the gap with a block move.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MergeShort<T>(ReadOnlySpan<byte> piece, T lookup, List<int> output) where T : struct, IPairLookup
     {
         int n = piece.Length;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Loom.Text.Tokenizers;
 
@@ -12,6 +13,7 @@ internal sealed class GptPatternPreTokenizer(string pattern, GptPatternRules rul
 {
     public override string Pattern => pattern;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Split(ReadOnlySpan<char> text, List<int> pieceEnds)
     {
         int i = 0;
@@ -23,6 +25,7 @@ internal sealed class GptPatternPreTokenizer(string pattern, GptPatternRules rul
     }
 
     /// <summary>The end of the piece that starts at <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int NextEnd(ReadOnlySpan<char> s, int i)
     {
         CharClass k = CharClasses.At(s, i, out int len);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Loom.Core;
 
 namespace Loom.Text.Tokenizers;
@@ -14,8 +15,20 @@ internal sealed class TokenBytesTable
     private readonly byte[] _bytes;
     private readonly int[] _starts; // per id; _lengths[id] < 0 marks an id with no token (a gap)
     private readonly int[] _lengths;
-    private readonly int[] _slots; // id + 1 per slot, 0 = empty
+    private readonly int[] _slots; // id + 1 per slot, 0 = empty; tokens of 8 bytes or more
     private readonly int _mask;
+    // Tokens of up to 7 bytes — nearly every pair byte-pair merging asks about — keyed by their bytes packed into
+    // a ulong, so a lookup touches one slot and nothing else.
+    private readonly ShortSlot[] _short;
+    private readonly int _shortMask;
+
+    private struct ShortSlot
+    {
+        public ulong Key; // ShortKey(bytes); 0 = empty (a key always holds a non-zero length)
+        public int Id;
+    }
+
+    private const int MaxShort = 7;
 
     /// <param name="tokensById">The bytes of each id; null leaves the id unused.</param>
     /// <param name="source">Names the file or vocabulary in error messages.</param>
@@ -33,8 +46,11 @@ internal sealed class TokenBytesTable
         _bytes = new byte[total];
         _starts = new int[count];
         _lengths = new int[count];
-        _slots = new int[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, present * 2))];
+        int shortCount = tokensById.Count(t => t is { Length: > 0 and <= MaxShort });
+        _slots = new int[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, (present - shortCount) * 2))];
         _mask = _slots.Length - 1;
+        _short = new ShortSlot[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, shortCount * 2))];
+        _shortMask = _short.Length - 1;
         int at = 0;
         for (int id = 0; id < count; id++)
         {
@@ -49,6 +65,19 @@ internal sealed class TokenBytesTable
             _starts[id] = at;
             _lengths[id] = token.Length;
             at += token.Length;
+            if (token.Length <= MaxShort)
+            {
+                ulong key = ShortKey(token);
+                int shortSlot = (int)Mix(key) & _shortMask;
+                while (_short[shortSlot].Key != 0)
+                {
+                    if (_short[shortSlot].Key == key)
+                        throw LoomException.Format(source, $"tokens {_short[shortSlot].Id} and {id} have the same bytes");
+                    shortSlot = (shortSlot + 1) & _shortMask;
+                }
+                _short[shortSlot] = new ShortSlot { Key = key, Id = id };
+                continue;
+            }
             int slot = (int)Hash(token) & _mask;
             while (_slots[slot] != 0)
             {
@@ -76,8 +105,20 @@ internal sealed class TokenBytesTable
         _lengths[id] < 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_bytes, _starts[id], _lengths[id]);
 
     /// <summary>The id whose bytes equal <paramref name="bytes"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Find(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.Length <= MaxShort)
+        {
+            if (bytes.IsEmpty) return -1;
+            ulong key = ShortKey(bytes);
+            for (int probe = (int)Mix(key) & _shortMask; ; probe = (probe + 1) & _shortMask)
+            {
+                ref ShortSlot entry = ref _short[probe];
+                if (entry.Key == key) return entry.Id;
+                if (entry.Key == 0) return -1;
+            }
+        }
         int slot = (int)Hash(bytes) & _mask;
         while (true)
         {
@@ -88,6 +129,21 @@ internal sealed class TokenBytesTable
                 return id;
             slot = (slot + 1) & _mask;
         }
+    }
+
+    /// <summary>Up to 7 bytes, little-endian, with the length in the top byte (so "a" and "a\0" differ).</summary>
+    private static ulong ShortKey(ReadOnlySpan<byte> bytes)
+    {
+        ulong key = (ulong)bytes.Length << 56;
+        for (int i = 0; i < bytes.Length; i++) key |= (ulong)bytes[i] << (8 * i);
+        return key;
+    }
+
+    private static ulong Mix(ulong h)
+    {
+        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDUL;
+        h = (h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53UL;
+        return h ^ (h >> 33);
     }
 
     /// <summary>A fast multiply-xorshift hash over 8-byte words, finished so that similar tokens spread out.</summary>
@@ -103,9 +159,6 @@ internal sealed class TokenBytesTable
         ulong tail = 0;
         for (int shift = 0; i < bytes.Length; i++, shift += 8) tail |= (ulong)bytes[i] << shift;
         // MurmurHash3's finalizer: every input bit reaches the low bits the table indexes with.
-        h ^= tail;
-        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDUL;
-        h = (h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53UL;
-        return h ^ (h >> 33);
+        return Mix(h ^ tail);
     }
 }

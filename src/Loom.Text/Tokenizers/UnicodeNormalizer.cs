@@ -16,31 +16,90 @@ public static class UnicodeNormalizer
     private static readonly Dictionary<int, byte> CombiningClasses = BuildCombiningClasses();
     private static readonly Dictionary<int, (int First, int Second)> Decompositions = BuildDecompositions();
     private static readonly Dictionary<long, int> Compositions = BuildCompositions();
+    // Starters that may still change under NFC: they never occur in NFC (NFC_Quick_Check = No) or may join the
+    // character before them (Maybe). Every other starter is a safe place to cut the text.
+    private static readonly HashSet<int> UnstableStarters = BuildUnstableStarters();
 
-    /// <summary>True when <paramref name="text"/> is certainly NFC already: every character is below U+0300, where
-    /// no character decomposes or combines.</summary>
-    public static bool IsQuickNfc(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange('\0', '\u02FF');
+    /// <summary>True when <paramref name="text"/> is certainly NFC already (the quick check: no combining mark,
+    /// no character that NFC replaces or may join to its neighbour).</summary>
+    public static bool IsQuickNfc(ReadOnlySpan<char> text) => FirstUnstable(text, 0) < 0;
 
-    public static string ToNfc(string text) => IsQuickNfc(text) ? text : Compose(text);
+    public static string ToNfc(string text) => IsQuickNfc(text) ? text : Normalize(text);
 
-    public static string ToNfc(ReadOnlySpan<char> text) => IsQuickNfc(text) ? text.ToString() : Compose(text);
+    public static string ToNfc(ReadOnlySpan<char> text) => Normalize(text);
+
+    /// <summary>
+    /// Normalizes only around the characters the quick check flags: from the stable starter before each one to the
+    /// next stable starter. Nothing joins or reorders across a stable starter, so the rest is copied as is, and a
+    /// long text with a few accents costs little more than a copy.
+    /// </summary>
+    private static string Normalize(ReadOnlySpan<char> text)
+    {
+        var builder = new StringBuilder(text.Length + 16);
+        int pos = 0;
+        while (true)
+        {
+            int bad = FirstUnstable(text, pos);
+            if (bad < 0)
+            {
+                builder.Append(text[pos..]);
+                return builder.ToString();
+            }
+            int start = bad > pos ? PreviousIndex(text, bad) : bad; // the stable starter it may join
+            int end = bad;
+            while (end < text.Length && !IsStable(text, end, out _)) end += RuneLength(text, end);
+            builder.Append(text[pos..start]);
+            Compose(text[start..end], builder);
+            pos = end;
+        }
+    }
+
+    private static int FirstUnstable(ReadOnlySpan<char> text, int from)
+    {
+        for (int i = from; i < text.Length;)
+        {
+            if (text[i] < '\u0300')
+            {
+                i++;
+                continue;
+            }
+            if (!IsStable(text, i, out int length)) return i;
+            i += length;
+        }
+        return -1;
+    }
+
+    /// <summary>A starter that nothing in NFC changes, joins to or reorders around.</summary>
+    private static bool IsStable(ReadOnlySpan<char> text, int index, out int length)
+    {
+        Rune.DecodeFromUtf16(text[index..], out Rune rune, out length);
+        int c = rune.Value;
+        return c < 0x300 || CombiningClass(c) == 0 && !UnstableStarters.Contains(c);
+    }
+
+    private static int RuneLength(ReadOnlySpan<char> text, int index)
+    {
+        Rune.DecodeFromUtf16(text[index..], out _, out int length);
+        return length;
+    }
+
+    private static int PreviousIndex(ReadOnlySpan<char> text, int index) =>
+        index >= 2 && char.IsLowSurrogate(text[index - 1]) && char.IsHighSurrogate(text[index - 2]) ? index - 2 : index - 1;
 
     /// <summary>Canonical combining class of a code point (0 for starters).</summary>
     public static int CombiningClass(int codePoint) => CombiningClasses.TryGetValue(codePoint, out byte c) ? c : 0;
 
-    private static string Compose(ReadOnlySpan<char> text)
+    private static void Compose(ReadOnlySpan<char> text, StringBuilder output)
     {
         var points = new List<int>(text.Length + 8);
         foreach (Rune rune in text.EnumerateRunes()) Decompose(rune.Value, points);
         SortMarks(points);
         ComposeInPlace(points);
-        var builder = new StringBuilder(points.Count + 8);
         foreach (int p in points)
         {
-            if (p < 0x10000) builder.Append((char)p);
-            else builder.Append(char.ConvertFromUtf32(p));
+            if (p < 0x10000) output.Append((char)p);
+            else output.Append(char.ConvertFromUtf32(p));
         }
-        return builder.ToString();
     }
 
     private static void Decompose(int c, List<int> output)
@@ -138,6 +197,23 @@ public static class UnicodeNormalizer
         var d = UnicodeNormalizationData.Decompositions;
         for (int i = 0; i < d.Length; i += 3) table[d[i]] = (d[i + 1], d[i + 2]);
         return table;
+    }
+
+    private static HashSet<int> BuildUnstableStarters()
+    {
+        var set = new HashSet<int>();
+        var d = UnicodeNormalizationData.Decompositions;
+        for (int i = 0; i < d.Length; i += 3)
+        {
+            // Replaced by NFC unless it is the primary composite of its own two-part decomposition.
+            if (d[i + 2] == 0 || !Compositions.TryGetValue(((long)d[i + 1] << 32) | (uint)d[i + 2], out int c) || c != d[i])
+                set.Add(d[i]);
+        }
+        var pairs = UnicodeNormalizationData.Compositions;
+        for (int i = 0; i < pairs.Length; i += 3) set.Add(pairs[i + 1]); // may join the character before
+        for (int v = VBase; v < VBase + VCount; v++) set.Add(v);
+        for (int t = TBase + 1; t < TBase + TCount; t++) set.Add(t);
+        return set;
     }
 
     private static Dictionary<long, int> BuildCompositions()
