@@ -1,0 +1,51 @@
+using Loom.Core;
+using Loom.Nn;
+using Loom.Tensors;
+
+namespace Loom.Models.Transformer;
+
+/// <summary>
+/// Causal multi-head self-attention with grouped-query heads: separate q_proj/k_proj/v_proj/o_proj (Hugging Face
+/// Llama's names, so LoRA can target "q_proj" and "v_proj"), rotary positions on q and k for the Llama style.
+/// The projections are looked up by name on every call, so LoRA can swap them for adapters.
+/// </summary>
+public sealed class SelfAttention : Module
+{
+    private readonly int _heads, _kvHeads, _headDim;
+    private readonly RotaryEmbedding? _rope;
+
+    internal SelfAttention(TransformerConfig config, RotaryEmbedding? rope, LoomRandom rng)
+    {
+        _heads = config.Heads;
+        _kvHeads = config.KvHeads;
+        _headDim = config.HeadDim;
+        _rope = rope;
+        int d = config.ModelDim, kv = _kvHeads * _headDim;
+        AddModule("q_proj", new Linear(d, _heads * _headDim, rng, config.Bias));
+        AddModule("k_proj", new Linear(d, kv, rng, config.Bias));
+        AddModule("v_proj", new Linear(d, kv, rng, config.Bias));
+        AddModule("o_proj", new Linear(_heads * _headDim, d, rng, config.Bias));
+    }
+
+    /// <summary>x [B, T, d] at positions startPos… → [B, T, d]; with a cache, attends to the cached past as well.</summary>
+    internal Tensor Forward(Tensor x, int startPos, KvCache? cache, int layer)
+    {
+        int batch = x.Size(0), time = x.Size(1);
+        var q = Child("q_proj").Forward(x).Reshape(batch, time, _heads, _headDim);
+        var k = Child("k_proj").Forward(x).Reshape(batch, time, _kvHeads, _headDim);
+        var v = Child("v_proj").Forward(x).Reshape(batch, time, _kvHeads, _headDim);
+        if (_rope != null)
+        {
+            q = _rope.Apply(q, startPos);
+            k = _rope.Apply(k, startPos);
+        }
+        // [B, T, H, D] → [B, H, T, D]: the layout attention wants.
+        q = q.Permute(0, 2, 1, 3);
+        k = k.Permute(0, 2, 1, 3);
+        v = v.Permute(0, 2, 1, 3);
+        if (cache != null) (k, v) = cache.Append(layer, k, v, startPos);
+        var y = Ops.ScaledDotProductAttention(q, k, v, causal: true);
+        y = y.Permute(0, 2, 1, 3).Reshape(batch, time, _heads * _headDim);
+        return Child("o_proj").Forward(y);
+    }
+}

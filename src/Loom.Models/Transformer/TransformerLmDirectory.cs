@@ -1,0 +1,68 @@
+using Loom.Core;
+using Loom.Formats;
+using Loom.Models.Storage;
+using Loom.Nn.Lora;
+using Loom.Tensors;
+using Loom.Text.Tokenizers;
+
+namespace Loom.Models.Transformer;
+
+/// <summary>A language model read from a model directory: the model (in eval mode), its tokenizer and its loom.json.</summary>
+public sealed record LanguageModel(TransformerLm Model, ITokenizer Tokenizer, ModelManifest Manifest, string Directory);
+
+/// <summary>
+/// Saves and loads "transformer-lm" model directories: loom.json (config, tokenizer, provenance, training summary),
+/// model.safetensors and tokenizer.json. See <see cref="ModelDirectory"/> for the crash-safe write order.
+/// </summary>
+public static class TransformerLmDirectory
+{
+    public const string Family = "transformer-lm";
+
+    public static void Save(string directory, TransformerLm model, ITokenizer tokenizer, Provenance? provenance = null,
+        TrainingRecord? training = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        if (Lora.Adapters(model).Any())
+            throw LoomException.Argument("save model: the model has LoRA adapters; merge them (Lora.Merge) or save them with Lora.SaveAdapter");
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw LoomException.Argument($"save model: the tokenizer has {tokenizer.VocabSize} tokens but the model only {model.Config.VocabSize}");
+        ModelDirectory.BeginWrite(directory);
+        var tensors = model.StateDict().Select(e => new NamedTensor(e.Key, e.Value.ShapeArray, e.Value.ToArray())).ToList();
+        Safetensors.Save(Path.Combine(directory, ModelDirectory.WeightsFileName), tensors,
+            metadata: new Dictionary<string, string> { ["format"] = "pt", ["loom.family"] = Family });
+        tokenizer.Save(directory);
+        ModelDirectory.WriteManifest(directory, new ModelManifest
+        {
+            Family = Family,
+            Config = TransformerConfigJson.ToNode(model.Config).AsObject(),
+            Tokenizer = new TokenizerEntry(tokenizer.Kind, TokenizerFile.FileName),
+            Provenance = provenance ?? new Provenance(),
+            Training = training,
+        });
+    }
+
+    /// <summary>
+    /// Loads a model directory. Errors name what is wrong: a missing directory or loom.json, another family, an
+    /// invalid config field, a weight whose shape does not fit the config (tensor and both shapes), a corrupt
+    /// safetensors file, a tokenizer larger than the model's vocabulary.
+    /// </summary>
+    public static LanguageModel Load(string directory)
+    {
+        var manifest = ModelDirectory.ReadManifest(directory, Family);
+        string manifestPath = Path.Combine(directory, ModelDirectory.ManifestFileName);
+        var config = TransformerConfigJson.FromNode(manifest.Config, $"{manifestPath} (config)");
+        if (manifest.Tokenizer is null) throw LoomException.Format(manifestPath, "has no tokenizer entry");
+        var tokenizer = TokenizerFile.Load(Path.Combine(directory, manifest.Tokenizer.File));
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw LoomException.Format(manifestPath, $"the tokenizer has {tokenizer.VocabSize} tokens but the config's vocabSize is {config.VocabSize}");
+
+        string weightsPath = Path.Combine(directory, manifest.Weights);
+        var file = Safetensors.Load(weightsPath);
+        var model = new TransformerLm(config);
+        var dict = file.Tensors.ToDictionary(t => t.Name, t => new Tensor(t.Data, t.Shape));
+        model.LoadStateDict(dict, strict: true, source: weightsPath);
+        model.Eval();
+        return new LanguageModel(model, tokenizer, manifest, directory);
+    }
+}
