@@ -3,27 +3,50 @@ namespace Loom.Kernels;
 /// <summary>
 /// float32 matrix multiply, the engine's workhorse. Same contract as <see cref="GemmReference"/>:
 /// row-major contiguous operands, A stored m×k (k×m when transA), B stored k×n (n×k when transB), C m×n;
-/// C = op(A)·op(B), or C += op(A)·op(B) when accumulate. Uses up to <see cref="KernelOptions.Threads"/> threads.
+/// C = op(A)·op(B), or C += op(A)·op(B) when accumulate. C must not overlap A or B.
+/// Packed panels, cache blocking and an AVX-512 / AVX2 / portable micro-kernel chosen at run time; C is split into
+/// M×N rectangles over up to <see cref="KernelOptions.Threads"/> threads, K never, so the result is bit-identical
+/// for any thread count. A single row (m = 1) or column (n = 1) goes to <see cref="MatVec"/>, which streams the
+/// matrix once instead of packing it.
 /// </summary>
 public static class Gemm
 {
+    // Below ~64³ multiply-adds the pool's wake-up costs more than a second thread saves.
+    private const long ParallelThreshold = 64L * 64 * 64;
+
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
-        bool transA = false, bool transB = false, bool accumulate = false)
+        bool transA = false, bool transB = false, bool accumulate = false) =>
+        Multiply(a, b, c, m, n, k, transA, transB, accumulate, GemmKernels.Best, KernelOptions.Threads);
+
+    /// <summary>The same product with the micro-kernel and thread count chosen by the caller (tests, benchmarks).</summary>
+    internal static unsafe void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
+        bool transA, bool transB, bool accumulate, GemmKernelKind kernel, int threads)
     {
         Validate(a.Length, b.Length, c.Length, m, n, k);
-        // Placeholder until the packed kernel lands: a cache-friendly i-p-j loop.
-        if (!accumulate) c[..(m * n)].Clear();
-        for (int i = 0; i < m; i++)
+        if (m == 0 || n == 0) return;
+        if (k == 0)
         {
-            Span<float> crow = c.Slice(i * n, n);
-            for (int p = 0; p < k; p++)
-            {
-                float av = transA ? a[p * m + i] : a[i * k + p];
-                if (transB)
-                    for (int j = 0; j < n; j++) crow[j] += av * b[j * k + p];
-                else
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), av, crow, crow);
-            }
+            if (!accumulate) c[..(m * n)].Clear();
+            return;
+        }
+        if (m == 1)
+        {
+            // op(A) is one contiguous row of k either way.
+            if (transB) MatVec.Multiply(b, a, c, n, k, accumulate, threads);
+            else MatVec.MultiplyTransposed(b, a, c, k, n, accumulate, threads);
+            return;
+        }
+        if (n == 1)
+        {
+            // op(B) is one contiguous column of k either way.
+            if (transA) MatVec.MultiplyTransposed(a, b, c, k, m, accumulate, threads);
+            else MatVec.Multiply(a, b, c, m, k, accumulate, threads);
+            return;
+        }
+        if ((long)m * n * k < ParallelThreshold) threads = 1;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            GemmJob.Run(new GemmOperands(pa, pb, pc, m, n, k, transA, transB, accumulate), kernel, threads);
         }
     }
 

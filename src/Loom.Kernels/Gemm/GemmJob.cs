@@ -1,0 +1,84 @@
+using Loom.Kernels.Threading;
+
+namespace Loom.Kernels;
+
+/// <summary>
+/// Splits C into a grid of rectangles (M blocks × N blocks), one per thread, and runs each through
+/// <see cref="GemmDriver{TKernel}"/> with that thread's packing buffers. K is never split, so the result does not
+/// depend on the grid. One instance per calling thread is reused, so a call allocates nothing.
+/// </summary>
+internal sealed unsafe class GemmJob : IParallelWork
+{
+    [ThreadStatic] private static GemmJob? t_cached;
+
+    private GemmOperands _op;
+    private GemmKernelKind _kernel;
+    private int _rowsPerRect;
+    private int _colsPerRect;
+    private int _rectsAcross;
+
+    /// <summary>Runs the whole product on up to <paramref name="threads"/> threads (the caller included).</summary>
+    public static void Run(in GemmOperands op, GemmKernelKind kernel, int threads)
+    {
+        var (mr, nr) = GemmKernels.TileOf(kernel);
+        var (tilesDown, tilesAcross) = ChooseGrid(op.M, op.N, threads, mr, nr);
+        GemmJob job = t_cached ?? new GemmJob();
+        t_cached = null; // a nested call on this thread (a job body calling GEMM) must not reuse the job in flight
+        try
+        {
+            job._op = op;
+            job._kernel = kernel;
+            job._rowsPerRect = GemmBlocking.RoundUp((op.M + tilesDown - 1) / tilesDown, mr);
+            job._colsPerRect = GemmBlocking.RoundUp((op.N + tilesAcross - 1) / tilesAcross, nr);
+            job._rectsAcross = (op.N + job._colsPerRect - 1) / job._colsPerRect;
+            int rectsDown = (op.M + job._rowsPerRect - 1) / job._rowsPerRect;
+            int rects = rectsDown * job._rectsAcross;
+            if (rects == 1) job.Run(0);
+            else WorkerPool.Shared.For(rects, job, threads);
+        }
+        finally
+        {
+            job._op = default;
+            t_cached = job;
+        }
+    }
+
+    /// <summary>
+    /// The grid of rectangles: as many as there are threads (while each gets at least one tile), shaped to pack the
+    /// least duplicate data — every column of rectangles packs all of A's rows, every row of rectangles all of B's
+    /// columns — so skinny shapes split along their long side.
+    /// </summary>
+    internal static (int Down, int Across) ChooseGrid(int m, int n, int threads, int mr, int nr)
+    {
+        int maxDown = (m + mr - 1) / mr, maxAcross = (n + nr - 1) / nr;
+        (int Down, int Across) best = (1, 1);
+        long bestCost = long.MaxValue;
+        for (int down = 1; down <= Math.Min(threads, maxDown); down++)
+        {
+            int across = Math.Min(threads / down, maxAcross);
+            long cost = (long)across * m + (long)down * n;
+            bool moreThreads = down * across > best.Down * best.Across;
+            if (moreThreads || (down * across == best.Down * best.Across && cost < bestCost))
+            {
+                best = (down, across);
+                bestCost = cost;
+            }
+        }
+        return best;
+    }
+
+    public void Run(int index)
+    {
+        int row0 = index / _rectsAcross * _rowsPerRect;
+        int col0 = index % _rectsAcross * _colsPerRect;
+        int row1 = Math.Min(_op.M, row0 + _rowsPerRect);
+        int col1 = Math.Min(_op.N, col0 + _colsPerRect);
+        var scratch = GemmScratch.ForCurrentThread();
+        switch (_kernel)
+        {
+            case GemmKernelKind.Avx512: GemmDriver<GemmKernelAvx512>.MultiplyRect(_op, row0, row1, col0, col1, scratch); break;
+            case GemmKernelKind.Avx2: GemmDriver<GemmKernelAvx2>.MultiplyRect(_op, row0, row1, col0, col1, scratch); break;
+            default: GemmDriver<GemmKernelPortable>.MultiplyRect(_op, row0, row1, col0, col1, scratch); break;
+        }
+    }
+}
