@@ -20,6 +20,9 @@ public interface ITokenDataset
     /// <summary>How many targets <see cref="EvaluationBatches"/> predicts in all.</summary>
     long TargetCount { get; }
 
+    /// <summary>Mean targets in one training example (a window, or a line with its end), for throughput figures.</summary>
+    double TargetsPerExample { get; }
+
     /// <summary>Characters of text behind those targets (for bits per character).</summary>
     long CharacterCount { get; }
 }

@@ -46,6 +46,8 @@ public sealed class LineDataset : ITokenDataset
 
     public long CharacterCount { get; }
 
+    public double TargetsPerExample => (double)TargetCount / _lines.Length;
+
     public TokenBatch Sample(LoomRandom rng, int batchSize)
     {
         TokenBatch.CheckBatchSize(batchSize, "line data");

@@ -38,6 +38,8 @@ public sealed class TokenStreamDataset : ITokenDataset
 
     public long CharacterCount { get; }
 
+    public double TargetsPerExample => WindowLength;
+
     public TokenBatch Sample(LoomRandom rng, int batchSize)
     {
         TokenBatch.CheckBatchSize(batchSize, "stream data");
