@@ -7,7 +7,7 @@ namespace Loom.Nn.Optim;
 /// buffers, created on first use), a settable learning rate, and a state dict that resumes a run exactly.
 /// Subclasses implement one vectorized update of one parameter from its gradient.
 /// </summary>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private readonly (string Name, Parameter Parameter)[] _parameters;
     private readonly ParameterState[] _states;

@@ -5,6 +5,10 @@ internal static class DenseValues
 {
     public static ReadOnlySpan<float> Of(Tensor t) => t.IsContiguous ? t.AsSpan() : t.ToArray();
 
+    /// <summary>A contiguous tensor's own storage, or a row-major copy of a view; for values a backward rule keeps.</summary>
+    public static ArraySegment<float> Segment(Tensor t) =>
+        t.IsContiguous ? new ArraySegment<float>(t.Storage, t.Offset, t.Length) : t.ToArray();
+
     /// <summary>Per-channel sums of a [N, C, spatial…] tensor: the gradient of a bias broadcast over N and space.</summary>
     public static float[] ChannelSums(ReadOnlySpan<float> values, int batch, int channels, int spatial)
     {
