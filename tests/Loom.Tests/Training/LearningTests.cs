@@ -29,13 +29,20 @@ public class LearningTests
 
     private static float[][] Snapshot(Module model) => model.Parameters().Select(p => p.Value.ToArray()).ToArray();
 
+    private static void AssertBitwiseEqual(float[][] expected, float[][] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i].Select(BitConverter.SingleToInt32Bits), actual[i].Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void Same_seed_gives_bit_identical_training()
     {
         var config = ShapesConfig.Quick with { TrainCount = 96, TestCount = 3, Training = ShapesConfig.Quick.Training with { Epochs = 2 } };
         var first = Snapshot(ShapesDemo.Run(config, seed: 7).Model);
         var second = Snapshot(ShapesDemo.Run(config, seed: 7).Model);
-        for (int i = 0; i < first.Length; i++) Assert.Equal(first[i], second[i]); // float equality: bitwise for non-NaN
+        AssertBitwiseEqual(first, second);
         var other = Snapshot(ShapesDemo.Run(config, seed: 8).Model);
         Assert.NotEqual(first[0], other[0]);
     }
@@ -100,9 +107,7 @@ public class LearningTests
             Assert.Equal(5, resumedOptimizer.StepCount);
             Steps(resumed, resumedOptimizer, 5, 10);
 
-            var expected = Snapshot(straight);
-            var actual = Snapshot(resumed);
-            for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
+            AssertBitwiseEqual(Snapshot(straight), Snapshot(resumed));
         }
         finally
         {
