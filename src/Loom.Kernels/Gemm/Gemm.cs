@@ -14,6 +14,16 @@ public static class Gemm
     // Below ~64³ multiply-adds the pool's wake-up costs more than a second thread saves.
     private const long ParallelThreshold = 64L * 64 * 64;
 
+    /// <summary>The micro-kernel this CPU runs, e.g. "avx512 12x32", for benchmark reports.</summary>
+    public static string KernelName
+    {
+        get
+        {
+            var (mr, nr) = GemmKernels.TileOf(GemmKernels.Best);
+            return $"{GemmKernels.Best.ToString().ToLowerInvariant()} {mr}x{nr}";
+        }
+    }
+
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transA = false, bool transB = false, bool accumulate = false) =>
         Multiply(a, b, c, m, n, k, transA, transB, accumulate, GemmKernels.Best, KernelOptions.Threads);

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace Loom.Benchmarks.OpenBlas;
+
+/// <summary>
+/// Times one operation the same way for Loom (in the parent) and OpenBLAS (in the children): two warm-up calls,
+/// then samples of enough back-to-back calls to last ≥ 30 ms, each reported as seconds per call.
+/// </summary>
+internal sealed class SampleTimer
+{
+    private readonly Action _run;
+    private readonly int _callsPerSample;
+
+    public SampleTimer(Action run)
+    {
+        _run = run;
+        run();
+        var clock = Stopwatch.StartNew();
+        run();
+        _callsPerSample = (int)Math.Clamp(0.03 / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), 1, 100_000);
+    }
+
+    public double Sample()
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < _callsPerSample; i++) _run();
+        return clock.Elapsed.TotalSeconds / _callsPerSample;
+    }
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int half = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+    }
+}
