@@ -82,48 +82,32 @@ public static class HuggingFaceTokenizerLoader
             bool ignoreMerges = model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True;
 
             var vocabJson = Property(model, "vocab", JsonValueKind.Object, "model.vocab");
-            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-            var tokens = new List<byte[]?>();
+            var tokens = new List<string?>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in vocabJson.EnumerateObject())
             {
                 if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id < 0)
                     throw LoomException.Format(file, $"model.vocab['{entry.Name}']: expected a non-negative integer id, found {entry.Value}");
-                byte[] bytes = ByteLevelAlphabet.Decode(entry.Name)
-                    ?? throw new LoomException(LoomErrorCode.NotSupported,
-                        $"{file}: model.vocab token '{entry.Name}' (id {id}) is not in the byte-level alphabet; {SupportedModels}");
-                if (!ids.TryAdd(entry.Name, id)) throw LoomException.Format(file, $"model.vocab: '{entry.Name}' appears twice");
+                if (!seen.Add(entry.Name)) throw LoomException.Format(file, $"model.vocab: '{entry.Name}' appears twice");
                 while (tokens.Count <= id) tokens.Add(null);
                 if (tokens[id] is not null) throw LoomException.Format(file, $"model.vocab: id {id} is given to two tokens");
-                tokens[id] = bytes;
+                tokens[id] = entry.Name;
             }
-            if (byRank) return BytePairEncoder.FromRanks(tokens, file);
+            if (byRank) return ByteLevelVocabulary.ToRankEncoder(tokens, file);
 
             var mergesJson = Property(model, "merges", JsonValueKind.Array, "model.merges");
-            var merges = new List<(int, int)>(mergesJson.GetArrayLength());
-            int index = 0;
+            var merges = new List<(string, string)>(mergesJson.GetArrayLength());
             foreach (var merge in mergesJson.EnumerateArray())
             {
-                string? left, right;
-                if (merge.ValueKind == JsonValueKind.String)
-                {
-                    string text = merge.GetString()!;
-                    int space = text.IndexOf(' ', 1); // a byte-level token never contains a space
-                    (left, right) = space > 0 && text.IndexOf(' ', space + 1) < 0 ? (text[..space], text[(space + 1)..]) : (null, null);
-                }
+                if (merge.ValueKind == JsonValueKind.String && ByteLevelVocabulary.TrySplitMerge(merge.GetString()!, out string left, out string right))
+                    merges.Add((left, right));
                 else if (merge.ValueKind == JsonValueKind.Array && merge.GetArrayLength() == 2
                          && merge[0].ValueKind == JsonValueKind.String && merge[1].ValueKind == JsonValueKind.String)
-                {
-                    (left, right) = (merge[0].GetString(), merge[1].GetString());
-                }
-                else (left, right) = (null, null);
-                if (left is null || right is null)
-                    throw LoomException.Format(file, $"model.merges[{index}]: expected \"a b\" or [\"a\", \"b\"], found {merge.GetRawText()}");
-                if (!ids.TryGetValue(left, out int l) || !ids.TryGetValue(right, out int r))
-                    throw LoomException.Format(file, $"model.merges[{index}]: '{left}' or '{right}' is not in model.vocab");
-                merges.Add((l, r));
-                index++;
+                    merges.Add((merge[0].GetString()!, merge[1].GetString()!));
+                else
+                    throw LoomException.Format(file, $"model.merges[{merges.Count}]: expected \"a b\" or [\"a\", \"b\"], found {merge.GetRawText()}");
             }
-            return BytePairEncoder.FromMerges(tokens, merges, ignoreMerges, file);
+            return ByteLevelVocabulary.ToEncoder(tokens, merges, ignoreMerges, file);
         }
 
         private List<(int Id, string Content)> ReadAddedTokens(JsonElement root)

@@ -61,7 +61,9 @@ public class HuggingFaceTokenizerTests(TiktokenFixture fixture) : IClassFixture<
 
         var badMerge = Assert.Throws<LoomException>(() => LoadJson(TokenizerJson("""["a c"]""")));
         Assert.Equal(LoomErrorCode.InvalidFormat, badMerge.Code);
-        Assert.Contains("merges[0]", badMerge.Message);
+        Assert.Contains("merge 0", badMerge.Message);
+        var badForm = Assert.Throws<LoomException>(() => LoadJson(TokenizerJson("""["ab"]""")));
+        Assert.Contains("merges[0]", badForm.Message);
 
         Assert.Equal(LoomErrorCode.InvalidFormat, Assert.Throws<LoomException>(() => LoadJson("{ not json")).Code);
         Assert.Equal(LoomErrorCode.FileNotFound,

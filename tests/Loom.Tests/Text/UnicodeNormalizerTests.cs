@@ -20,6 +20,18 @@ public class UnicodeNormalizerTests
         Assert.Equal(expected, UnicodeNormalizer.ToNfc(input));
 
     [Fact]
+    public void Long_text_is_normalized_only_around_unstable_characters()
+    {
+        string[] parts = ["plain words — ’quoted’ ", "e\u0301", " middle 中文 ", "\u1100\u1161", "x\u0301\u0323", " 😀 tail", "\u212b"];
+        string text = string.Concat(Enumerable.Repeat(string.Concat(parts), 50));
+        string expected = string.Concat(Enumerable.Repeat(string.Concat(parts.Select(UnicodeNormalizer.ToNfc)), 50));
+        Assert.Equal(expected, UnicodeNormalizer.ToNfc(text));
+        Assert.Contains("\u00e9", expected);
+        Assert.Contains("x\u0323\u0301", expected); // no composite: reordered only
+        Assert.True(UnicodeNormalizer.IsQuickNfc("plain words — ’quoted’ 中文 😀"));
+    }
+
+    [Fact]
     public void Text_below_U0300_is_returned_as_is()
     {
         string text = "plain ASCII and Latin-1: café";
