@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Loom.Training.Trainer;
 
 namespace Loom.Models.Storage;
 
@@ -26,9 +27,25 @@ public sealed record ModelManifest
     /// <summary>File name of the weights inside the directory.</summary>
     public string Weights { get; init; } = ModelDirectory.WeightsFileName;
 
+    /// <summary>How a language model's training sequences were formed (generation repeats it); null for other families.</summary>
+    public TextFormat? Text { get; init; }
+
     public Provenance? Provenance { get; init; }
 
     public TrainingRecord? Training { get; init; }
+}
+
+/// <summary>How a language model saw its text, which generation must repeat to start and end sequences the same way.</summary>
+public sealed record TextFormat
+{
+    public const string StreamMode = "stream";
+    public const string LinesMode = "lines";
+
+    /// <summary>"stream": windows cut from one long text; "lines": every line is boundary + tokens + boundary (names).</summary>
+    public string Mode { get; init; } = StreamMode;
+
+    /// <summary>The token that starts and ends every line in lines mode (generation starts with it and stops at it).</summary>
+    public int? Boundary { get; init; }
 }
 
 /// <summary>The tokenizer's kind ("char", "bpe", "tiktoken:cl100k_base") and its file inside the directory.</summary>
@@ -57,4 +74,14 @@ public sealed record TrainingRecord
     public double? TrainLoss { get; init; }
     public double? ValLoss { get; init; }
     public double? Seconds { get; init; }
+
+    /// <summary>The record of a <see cref="TrainingLoop"/> run that saw <paramref name="itemsPerStep"/> tokens per optimizer step.</summary>
+    public static TrainingRecord From(TrainingSummary summary, long itemsPerStep) => new()
+    {
+        Steps = summary.Steps,
+        Tokens = summary.Steps * itemsPerStep,
+        TrainLoss = float.IsNaN(summary.FinalLoss) ? null : summary.FinalLoss,
+        ValLoss = summary.Validation?.Loss,
+        Seconds = Math.Round(summary.Elapsed.TotalSeconds, 1),
+    };
 }

@@ -7,9 +7,6 @@ using Loom.Text.Tokenizers;
 
 namespace Loom.Models.Transformer;
 
-/// <summary>A language model read from a model directory: the model (in eval mode), its tokenizer and its loom.json.</summary>
-public sealed record LanguageModel(TransformerLm Model, ITokenizer Tokenizer, ModelManifest Manifest, string Directory);
-
 /// <summary>
 /// Saves and loads "transformer-lm" model directories: loom.json (config, tokenizer, provenance, training summary),
 /// model.safetensors and tokenizer.json. See <see cref="ModelDirectory"/> for the crash-safe write order.
@@ -18,8 +15,10 @@ public static class TransformerLmDirectory
 {
     public const string Family = "transformer-lm";
 
+    /// <param name="text">How training formed sequences (lines with a boundary token, or a stream); generation repeats
+    /// it. When null, readers infer it from the tokenizer (<see cref="LanguageModel.TextFormat"/>).</param>
     public static void Save(string directory, TransformerLm model, ITokenizer tokenizer, Provenance? provenance = null,
-        TrainingRecord? training = null)
+        TrainingRecord? training = null, TextFormat? text = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -27,6 +26,8 @@ public static class TransformerLmDirectory
             throw LoomException.Argument("save model: the model has LoRA adapters; merge them (Lora.Merge) or save them with Lora.SaveAdapter");
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw LoomException.Argument($"save model: the tokenizer has {tokenizer.VocabSize} tokens but the model only {model.Config.VocabSize}");
+        if (text?.Boundary is { } boundary && (uint)boundary >= (uint)tokenizer.VocabSize)
+            throw LoomException.Argument($"save model: boundary token {boundary} is outside the tokenizer's {tokenizer.VocabSize} tokens");
         ModelDirectory.BeginWrite(directory);
         var tensors = model.StateDict().Select(e => new NamedTensor(e.Key, e.Value.ShapeArray, e.Value.ToArray())).ToList();
         Safetensors.Save(Path.Combine(directory, ModelDirectory.WeightsFileName), tensors,
@@ -37,6 +38,7 @@ public static class TransformerLmDirectory
             Family = Family,
             Config = TransformerConfigJson.ToNode(model.Config).AsObject(),
             Tokenizer = new TokenizerEntry(tokenizer.Kind, TokenizerFile.FileName),
+            Text = text,
             Provenance = provenance ?? new Provenance(),
             Training = training,
         });
