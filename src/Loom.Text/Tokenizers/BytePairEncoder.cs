@@ -27,6 +27,7 @@ public sealed class BytePairEncoder
     private readonly int[] _byteIds = new int[256];
     private readonly PairMergeTable? _pairMerges; // null: merge by rank (tiktoken)
     private readonly List<(int Left, int Right)>? _mergeList;
+    private List<(int Left, int Right)>? _derivedMerges; // ByRank: computed on first use (saving), then kept
 
     private BytePairEncoder(TokenBytesTable tokens, MergeRule rule, List<(int, int)>? merges, bool wholePieceFirst)
     {
@@ -86,7 +87,7 @@ public sealed class BytePairEncoder
     /// The merges in priority order. For <see cref="MergeRule.ByRank"/> they are derived: each multi-byte token,
     /// encoded with only lower ranks, splits into exactly two tokens (Hugging Face's tiktoken conversion).
     /// </summary>
-    public IReadOnlyList<(int Left, int Right)> Merges => _mergeList ?? DeriveMerges();
+    public IReadOnlyList<(int Left, int Right)> Merges => _mergeList ?? (_derivedMerges ??= DeriveMerges());
 
     /// <summary>Appends the ids of one piece (UTF-8 bytes of one pre-token).</summary>
     public void Encode(ReadOnlySpan<byte> piece, List<int> output)

@@ -27,6 +27,8 @@ internal enum CharClass : byte
     Space,
     /// <summary>\r or \n, which several patterns single out.</summary>
     Newline,
+    /// <summary>Past the end of the text: no class test matches it.</summary>
+    End,
 }
 
 internal static class CharClasses

@@ -26,7 +26,7 @@ internal sealed class GptPatternPreTokenizer(string pattern, GptPatternRules rul
 
     /// <summary>The end of the piece that starts at <paramref name="i"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal int NextEnd(ReadOnlySpan<char> s, int i)
+    private int NextEnd(ReadOnlySpan<char> s, int i)
     {
         CharClass k = CharClasses.At(s, i, out int len);
         char c = s[i];
@@ -180,7 +180,7 @@ internal sealed class GptPatternPreTokenizer(string pattern, GptPatternRules rul
     }
 
     private static CharClass NextClass(ReadOnlySpan<char> s, int p) =>
-        p < s.Length ? CharClasses.At(s, p, out _) : CharClass.Newline; // "no character": matches no class tested
+        p < s.Length ? CharClasses.At(s, p, out _) : CharClass.End;
 
     private static int PreviousIndex(ReadOnlySpan<char> s, int index) =>
         index >= 2 && char.IsLowSurrogate(s[index - 1]) && char.IsHighSurrogate(s[index - 2]) ? index - 2 : index - 1;
