@@ -17,6 +17,8 @@ public static class CliApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(FinetuneCommand.Create());
         return root;

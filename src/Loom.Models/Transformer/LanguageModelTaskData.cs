@@ -1,5 +1,6 @@
 using System.Globalization;
 using Loom.Core;
+using Loom.Models.Storage;
 using Loom.Text.Tokenizers;
 using Loom.Training.Text;
 
@@ -17,6 +18,11 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, TextMode Mode, ITok
 {
     /// <summary>The boundary special token of lines mode.</summary>
     public const string LineBoundary = "\n";
+
+    /// <summary>How the sequences were formed, for the model directory's loom.json (generation repeats it).</summary>
+    public TextFormat Format => Mode == TextMode.Lines
+        ? new TextFormat { Mode = TextFormat.LinesMode, Boundary = Tokenizer.SpecialTokens[LineBoundary] }
+        : new TextFormat { Mode = TextFormat.StreamMode };
 
     /// <summary>Lines mode when the tokenizer has the line boundary as a special token, else stream mode.</summary>
     public static TextMode ModeOf(ITokenizer tokenizer) =>

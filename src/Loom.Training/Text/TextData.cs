@@ -16,22 +16,18 @@ public sealed record TextData(string Text, string Source, IReadOnlyList<string> 
     /// </summary>
     public static TextData Read(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        RequireExists(path);
         List<string> files;
         if (File.Exists(path))
         {
             files = [path];
         }
-        else if (Directory.Exists(path))
+        else
         {
             files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
                 .Where(f => !Path.GetRelativePath(path, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
                 .Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0) throw LoomException.Argument($"{path}: the folder holds no text files");
-        }
-        else
-        {
-            throw new LoomException(LoomErrorCode.FileNotFound, $"{path}: no such file or folder");
         }
 
         var text = new StringBuilder();
@@ -45,6 +41,14 @@ public sealed record TextData(string Text, string Source, IReadOnlyList<string> 
         if (text.Length == 0 || text.ToString().All(char.IsWhiteSpace))
             throw LoomException.Argument(files.Count == 1 ? $"{path}: the file is empty (no text to train on)" : $"{path}: every file in the folder is empty");
         return new TextData(text.ToString(), path, files);
+    }
+
+    /// <summary>Throws the FileNotFound error <see cref="Read"/> gives when <paramref name="path"/> is neither a file nor a folder.</summary>
+    public static void RequireExists(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new LoomException(LoomErrorCode.FileNotFound, $"{path}: no such file or folder");
     }
 
     /// <summary>Strict UTF-8 to a string: the first NUL or invalid sequence is an error naming its byte offset.</summary>
