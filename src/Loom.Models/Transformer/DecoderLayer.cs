@@ -17,13 +17,13 @@ public sealed class DecoderLayer : Module
     private readonly LoomRandom _dropoutRng;
     private readonly int _index;
 
-    internal DecoderLayer(TransformerConfig config, int index, RotaryEmbedding? rope, LoomRandom rng, LoomRandom dropoutRng)
+    internal DecoderLayer(TransformerConfig config, int index, LoomRandom rng, LoomRandom dropoutRng)
     {
         _index = index;
         _dropout = config.Dropout;
         _dropoutRng = dropoutRng;
         _inputNorm = AddModule("input_layernorm", TransformerNorm.Create(config));
-        _attention = AddModule("self_attn", new SelfAttention(config, rope, rng));
+        _attention = AddModule("self_attn", new SelfAttention(config, rng));
         _postAttentionNorm = AddModule("post_attention_layernorm", TransformerNorm.Create(config));
         _mlp = AddModule("mlp", new FeedForward(config, rng));
     }

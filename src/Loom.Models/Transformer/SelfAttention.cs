@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Kernels;
 using Loom.Nn;
 using Loom.Tensors;
 
@@ -9,17 +10,22 @@ namespace Loom.Models.Transformer;
 /// Llama's names, so LoRA can target "q_proj" and "v_proj"), rotary positions on q and k for the Llama style.
 /// The projections are looked up by name on every call, so LoRA can swap them for adapters.
 /// </summary>
+/// <remarks>
+/// RoPE uses the NeoX pairing (element i turns with element i + D/2), as Hugging Face Llama checkpoints do.
+/// llama.cpp's LLAMA rope pairs adjacent elements instead; a GGUF exporter permutes the rows of q_proj and k_proj
+/// to match, as convert_hf_to_gguf does.
+/// </remarks>
 public sealed class SelfAttention : Module
 {
     private readonly int _heads, _kvHeads, _headDim;
-    private readonly RotaryEmbedding? _rope;
+    private readonly float? _ropeTheta; // null: no rotary positions (GPT-2 style learns absolute ones)
 
-    internal SelfAttention(TransformerConfig config, RotaryEmbedding? rope, LoomRandom rng)
+    internal SelfAttention(TransformerConfig config, LoomRandom rng)
     {
         _heads = config.Heads;
         _kvHeads = config.KvHeads;
         _headDim = config.HeadDim;
-        _rope = rope;
+        _ropeTheta = config.Style == TransformerStyle.Llama ? config.RopeTheta : null;
         int d = config.ModelDim, kv = _kvHeads * _headDim;
         AddModule("q_proj", new Linear(d, _heads * _headDim, rng, config.Bias));
         AddModule("k_proj", new Linear(d, kv, rng, config.Bias));
@@ -34,10 +40,10 @@ public sealed class SelfAttention : Module
         var q = Child("q_proj").Forward(x).Reshape(batch, time, _heads, _headDim);
         var k = Child("k_proj").Forward(x).Reshape(batch, time, _kvHeads, _headDim);
         var v = Child("v_proj").Forward(x).Reshape(batch, time, _kvHeads, _headDim);
-        if (_rope != null)
+        if (_ropeTheta is { } theta)
         {
-            q = _rope.Apply(q, startPos);
-            k = _rope.Apply(k, startPos);
+            q = Ops.Rope(q, startPos, theta, RopeStyle.NeoX);
+            k = Ops.Rope(k, startPos, theta, RopeStyle.NeoX);
         }
         // [B, T, H, D] → [B, H, T, D]: the layout attention wants.
         q = q.Permute(0, 2, 1, 3);

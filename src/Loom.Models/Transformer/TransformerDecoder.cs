@@ -22,11 +22,8 @@ public sealed class TransformerDecoder : Module
         TokenEmbedding = AddModule("embed_tokens", new Embedding(config.VocabSize, config.ModelDim, rng));
         if (config.Style == TransformerStyle.Gpt2)
             PositionEmbedding = AddModule("embed_positions", new Embedding(config.ContextLength, config.ModelDim, rng));
-        var rope = config.Style == TransformerStyle.Llama
-            ? new RotaryEmbedding(config.ContextLength, config.HeadDim, config.RopeTheta)
-            : null;
         var layers = new DecoderLayer[config.Layers];
-        for (int i = 0; i < layers.Length; i++) layers[i] = new DecoderLayer(config, i, rope, rng, dropoutRng);
+        for (int i = 0; i < layers.Length; i++) layers[i] = new DecoderLayer(config, i, rng, dropoutRng);
         _layers = AddModule("layers", new LayerStack(layers));
         _norm = AddModule("norm", TransformerNorm.Create(config));
     }

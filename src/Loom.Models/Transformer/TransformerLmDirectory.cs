@@ -1,8 +1,6 @@
 using Loom.Core;
-using Loom.Formats;
 using Loom.Models.Storage;
 using Loom.Nn.Lora;
-using Loom.Tensors;
 using Loom.Text.Tokenizers;
 
 namespace Loom.Models.Transformer;
@@ -29,8 +27,7 @@ public static class TransformerLmDirectory
         if (text?.Boundary is { } boundary && (uint)boundary >= (uint)tokenizer.VocabSize)
             throw LoomException.Argument($"save model: boundary token {boundary} is outside the tokenizer's {tokenizer.VocabSize} tokens");
         ModelDirectory.BeginWrite(directory);
-        var tensors = model.StateDict().Select(e => new NamedTensor(e.Key, e.Value.ShapeArray, e.Value.ToArray())).ToList();
-        Safetensors.Save(Path.Combine(directory, ModelDirectory.WeightsFileName), tensors,
+        model.Save(Path.Combine(directory, ModelDirectory.WeightsFileName),
             metadata: new Dictionary<string, string> { ["format"] = "pt", ["loom.family"] = Family });
         tokenizer.Save(directory);
         ModelDirectory.WriteManifest(directory, new ModelManifest
@@ -59,11 +56,8 @@ public static class TransformerLmDirectory
         if (tokenizer.VocabSize > config.VocabSize)
             throw LoomException.Format(manifestPath, $"the tokenizer has {tokenizer.VocabSize} tokens but the config's vocabSize is {config.VocabSize}");
 
-        string weightsPath = Path.Combine(directory, manifest.Weights);
-        var file = Safetensors.Load(weightsPath);
         var model = new TransformerLm(config);
-        var dict = file.Tensors.ToDictionary(t => t.Name, t => new Tensor(t.Data, t.Shape));
-        model.LoadStateDict(dict, strict: true, source: weightsPath);
+        model.Load(Path.Combine(directory, manifest.Weights));
         model.Eval();
         return new LanguageModel(model, tokenizer, manifest, directory);
     }
