@@ -148,9 +148,8 @@ internal sealed class SpiralsQuickstart : IQuickstartDemo
                     char glyph = RegionGlyph[region];
                     if (points.TryGetValue(cell, out var point))
                     {
-                        bool wrong = point != region;
-                        style = wrong ? "bold red on " + (region == 0 ? "navy" : "maroon") : PointStyle[point];
-                        glyph = wrong ? 'x' : PointGlyph[point];
+                        style = point.Correct ? PointStyle[point.Label] : "bold red on " + (region == 0 ? "navy" : "maroon");
+                        glyph = point.Correct ? PointGlyph[point.Label] : 'x';
                     }
                     line.Append('[').Append(style).Append(']').Append(glyph).Append("[/]");
                 }
@@ -158,16 +157,21 @@ internal sealed class SpiralsQuickstart : IQuickstartDemo
             }
         }
 
-        // The grid cell of each training point (the last point wins where several share a cell).
-        private Dictionary<int, int> PointCells()
+        // The grid cell of each training point with its label and whether the model gets it right (judged at the
+        // point itself, not at the cell's centre). Where several points share a cell, a wrong one wins.
+        private Dictionary<int, (int Label, bool Correct)> PointCells()
         {
-            var cells = new Dictionary<int, int>();
+            var cells = new Dictionary<int, (int Label, bool Correct)>();
             var xy = result.Data.Inputs.ToArray();
+            var predicted = ClassifierTrainer.Predict(result.Model, result.Data.Inputs);
             for (int i = 0; i < result.Data.Count; i++)
             {
                 int col = (int)((xy[2 * i] / Extent + 1) / 2 * Width);
                 int row = (int)((1 - xy[2 * i + 1] / Extent) / 2 * Height);
-                if (col >= 0 && col < Width && row >= 0 && row < Height) cells[row * Width + col] = result.Data.Labels[i];
+                if (col < 0 || col >= Width || row < 0 || row >= Height) continue;
+                int cell = row * Width + col;
+                bool correct = predicted[i] == result.Data.Labels[i];
+                if (!cells.TryGetValue(cell, out var existing) || existing.Correct) cells[cell] = (result.Data.Labels[i], correct);
             }
             return cells;
         }
@@ -219,18 +223,25 @@ internal sealed class ShapesQuickstart : IQuickstartDemo
         // A few held-out images as text, two pixel rows per line so they keep their aspect, with the predictions.
         private void RenderImages(IAnsiConsole console)
         {
-            // As many as fit the console's width, each image size + 3 characters wide.
+            // As many as fit the console's width (each image is size + 3 characters wide); the first mistake, if
+            // there is one, takes the last place, so a reader sees what the network confuses.
             int size = result.Test.Inputs.Size(-1);
             int count = Math.Min(Math.Min(MostShown, result.Test.Count), Math.Max(1, console.Profile.Width / (size + 3)));
+            var shown = Enumerable.Range(0, count).ToArray();
+            int mistake = Enumerable.Range(0, result.Test.Count).FirstOrDefault(i => result.TestPredictions[i] != result.Test.Labels[i], -1);
+            if (mistake >= count) shown[^1] = mistake;
+
+            console.MarkupLine("A few held-out images, with the class the network gives them:");
             var pixels = result.Test.Inputs.ToArray();
             for (int line = 0; line < size / 2; line++)
             {
                 var text = new StringBuilder();
-                for (int i = 0; i < count; i++)
+                foreach (int i in shown)
                 {
+                    int top = i * size * size + 2 * line * size;
                     for (int x = 0; x < size; x++)
                     {
-                        float v = (pixels[i * size * size + 2 * line * size + x] + pixels[i * size * size + (2 * line + 1) * size + x]) / 2;
+                        float v = (pixels[top + x] + pixels[top + size + x]) / 2;
                         text.Append(Ramp[Math.Clamp((int)(v * Ramp.Length), 0, Ramp.Length - 1)]);
                     }
                     text.Append("   ");
@@ -238,11 +249,10 @@ internal sealed class ShapesQuickstart : IQuickstartDemo
                 console.WriteLine(text.ToString());
             }
             var labels = new StringBuilder();
-            for (int i = 0; i < count; i++)
+            foreach (int i in shown)
             {
-                string predicted = result.Test.ClassNames[result.TestPredictions[i]];
                 bool right = result.TestPredictions[i] == result.Test.Labels[i];
-                string label = (right ? "✓ " : "✗ ") + predicted;
+                string label = (right ? "✓ " : "✗ ") + result.Test.ClassNames[result.TestPredictions[i]];
                 labels.Append(right ? "[green]" : "[red]").Append(Markup.Escape(label.PadRight(size + 3))).Append("[/]");
             }
             console.MarkupLine(labels.ToString());
