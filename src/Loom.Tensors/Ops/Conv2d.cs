@@ -23,40 +23,42 @@ public static partial class Ops
         // A 1×1, stride-1, unpadded window reads the image as it is: skip the copy into columns.
         bool identityColumns = k == geometry.Channels && geometry.StrideH == 1 && geometry.StrideW == 1 && geometry.PadH == 0 && geometry.PadW == 0;
 
-        ReadOnlySpan<float> xs = DenseValues.Of(x), ws = DenseValues.Of(weight);
+        ArraySegment<float> xs = DenseValues.Segment(x), ws = DenseValues.Segment(weight);
         var y = new float[batch * outChannels * positions];
-        float[] cols = identityColumns ? [] : new float[k * positions];
-        for (int n = 0; n < batch; n++)
-        for (int g = 0; g < groups; g++)
+        ImageChunks.For(batch, (long)batch * outChannels * positions * k, identityColumns ? 0 : k * positions, (start, end, cols) =>
         {
-            ReadOnlySpan<float> image = xs.Slice((n * channels + g * geometry.Channels) * geometry.Height * geometry.Width, geometry.ImageSize);
-            if (!identityColumns) Im2Col.Pack(image, cols, geometry);
-            Gemm.Multiply(ws.Slice(g * groupOut * k, groupOut * k), identityColumns ? image : cols,
-                y.AsSpan((n * outChannels + g * groupOut) * positions, groupOut * positions), groupOut, positions, k);
-        }
+            for (int n = start; n < end; n++)
+            for (int g = 0; g < groups; g++)
+            {
+                ReadOnlySpan<float> image = xs.AsSpan((n * channels + g * geometry.Channels) * geometry.Height * geometry.Width, geometry.ImageSize);
+                if (!identityColumns) Im2Col.Pack(image, cols, geometry);
+                Gemm.Multiply(ws.AsSpan(g * groupOut * k, groupOut * k), identityColumns ? image : cols,
+                    y.AsSpan((n * outChannels + g * groupOut) * positions, groupOut * positions), groupOut, positions, k);
+            }
+        });
 
         int[] shape = [batch, outChannels, geometry.OutH, geometry.OutW];
         return ConvResult.Build("conv2d", x, weight, bias, y, shape, (dy, xv, wv, dx, dw) =>
         {
-            var columns = new float[k * positions];
-            for (int n = 0; n < batch; n++)
-            for (int g = 0; g < groups; g++)
+            int ImageOffset(int n, int g) => (n * channels + g * geometry.Channels) * geometry.Height * geometry.Width;
+            int OutputOffset(int n, int g) => (n * outChannels + g * groupOut) * positions;
+            if (dx != null)
             {
-                ReadOnlySpan<float> dyGroup = dy.Slice((n * outChannels + g * groupOut) * positions, groupOut * positions);
-                int imageOffset = (n * channels + g * geometry.Channels) * geometry.Height * geometry.Width;
-                if (dw != null)
+                // dcols = W_gᵀ · dY_g, then every column entry goes back to the pixel it was read from.
+                ImageChunks.For(batch, (long)batch * outChannels * positions * k, k * positions, (start, end, columns) =>
                 {
-                    // dW_g += dY_g · colsᵀ, summed over images in order (deterministic).
-                    Im2Col.Pack(xv.Slice(imageOffset, geometry.ImageSize), columns, geometry);
-                    Gemm.Multiply(dyGroup, columns, dw.AsSpan(g * groupOut * k, groupOut * k), groupOut, k, positions, transB: true, accumulate: true);
-                }
-                if (dx != null)
-                {
-                    // dcols = W_gᵀ · dY_g, then every column entry goes back to the pixel it was read from.
-                    Gemm.Multiply(wv.Slice(g * groupOut * k, groupOut * k), dyGroup, columns, k, positions, groupOut, transA: true);
-                    Im2Col.ScatterAdd(columns, dx.AsSpan(imageOffset, geometry.ImageSize), geometry);
-                }
+                    for (int n = start; n < end; n++)
+                    for (int g = 0; g < groups; g++)
+                    {
+                        Gemm.Multiply(wv.AsSpan(g * groupOut * k, groupOut * k), dy.AsSpan(OutputOffset(n, g), groupOut * positions),
+                            columns, k, positions, groupOut, transA: true);
+                        Im2Col.ScatterAdd(columns, dx.AsSpan(ImageOffset(n, g), geometry.ImageSize), geometry);
+                    }
+                });
             }
+            // dW_g += dY_g · colsᵀ with the columns read from x.
+            if (dw != null)
+                ConvResult.AccumulateWeightGradient(dw, dy, OutputOffset, groupOut, xv, ImageOffset, batch, groups, geometry);
         });
     }
 

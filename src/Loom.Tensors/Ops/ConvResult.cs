@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Kernels;
 
 namespace Loom.Tensors;
 
@@ -6,7 +7,7 @@ namespace Loom.Tensors;
 /// Writes the gradients of x and weight (either array null when not needed) from the output gradient dy and the
 /// forward operands' values, all row-major.
 /// </summary>
-internal delegate void ConvBackwardInto(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float[]? dx, float[]? dw);
+internal delegate void ConvBackwardInto(ArraySegment<float> dy, ArraySegment<float> x, ArraySegment<float> weight, float[]? dx, float[]? dw);
 
 /// <summary>What conv2d and conv_transpose2d share around their GEMMs: the bias, the tape entry, the bias gradient.</summary>
 internal static class ConvResult
@@ -19,16 +20,35 @@ internal static class ConvResult
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Tensor.FromOp(op, inputs, y, shape, gradOut =>
         {
-            ReadOnlySpan<float> dy = DenseValues.Of(gradOut);
+            ArraySegment<float> dy = DenseValues.Segment(gradOut);
             float[]? dx = x.RequiresGrad ? new float[x.Length] : null;
             float[]? dw = weight.RequiresGrad ? new float[weight.Length] : null;
-            if (dx != null || dw != null) backward(dy, DenseValues.Of(x), DenseValues.Of(weight), dx, dw);
+            if (dx != null || dw != null) backward(dy, DenseValues.Segment(x), DenseValues.Segment(weight), dx, dw);
             Tensor? dxT = dx is null ? null : new Tensor(dx, x.ShapeArray);
             Tensor? dwT = dw is null ? null : new Tensor(dw, weight.ShapeArray);
             if (bias is null) return [dxT, dwT];
             Tensor? db = bias.RequiresGrad ? new Tensor(DenseValues.ChannelSums(dy, batch, channels, plane), bias.ShapeArray) : null;
             return [dxT, dwT, db];
         });
+    }
+
+    /// <summary>
+    /// dW_g += A_{n,g} · im2col(image_{n,g})ᵀ for every image n and group g, where A_{n,g} is [rows, positions] at
+    /// aOffset(n, g) and image_{n,g} lies at imageOffset(n, g). Summed over the images in order on one thread, so the
+    /// sum never depends on the thread count (the GEMM itself may still split its rows and columns).
+    /// </summary>
+    public static void AccumulateWeightGradient(float[] dw, ArraySegment<float> a, Func<int, int, int> aOffset, int rows,
+        ArraySegment<float> images, Func<int, int, int> imageOffset, int batch, int groups, in ConvGeometry geometry)
+    {
+        int k = geometry.ColumnRows, positions = geometry.Positions;
+        var columns = new float[k * positions];
+        for (int n = 0; n < batch; n++)
+        for (int g = 0; g < groups; g++)
+        {
+            Im2Col.Pack(images.AsSpan(imageOffset(n, g), geometry.ImageSize), columns, geometry);
+            Gemm.Multiply(a.AsSpan(aOffset(n, g), rows * positions), columns, dw.AsSpan(g * rows * k, rows * k),
+                rows, k, positions, transB: true, accumulate: true);
+        }
     }
 }
 

@@ -25,34 +25,42 @@ public static partial class Ops
         int batch = x.Size(0), groupIn = inChannels / groups, outChannels = geometry.Channels * groups;
         int k = geometry.ColumnRows, positions = geometry.Positions, outPlane = geometry.Height * geometry.Width;
 
-        ReadOnlySpan<float> xs = DenseValues.Of(x), ws = DenseValues.Of(weight);
+        ArraySegment<float> xs = DenseValues.Segment(x), ws = DenseValues.Segment(weight);
         var y = new float[batch * outChannels * outPlane];
-        var cols = new float[k * positions];
-        for (int n = 0; n < batch; n++)
-        for (int g = 0; g < groups; g++)
+        int InputOffset(int n, int g) => (n * inChannels + g * groupIn) * positions;
+        int OutputOffset(int n, int g) => (n * outChannels + g * geometry.Channels) * outPlane;
+        ImageChunks.For(batch, (long)batch * inChannels * positions * k, k * positions, (start, end, cols) =>
         {
-            // cols = W_gᵀ · x_g: column p holds what input pixel p contributes under every kernel tap; col2im sums them.
-            Gemm.Multiply(ws.Slice(g * groupIn * k, groupIn * k), xs.Slice((n * inChannels + g * groupIn) * positions, groupIn * positions),
-                cols, k, positions, groupIn, transA: true);
-            Im2Col.ScatterAdd(cols, y.AsSpan((n * outChannels + g * geometry.Channels) * outPlane, geometry.ImageSize), geometry);
-        }
+            for (int n = start; n < end; n++)
+            for (int g = 0; g < groups; g++)
+            {
+                // cols = W_gᵀ · x_g: column p holds what input pixel p adds under every kernel tap; col2im sums them.
+                Gemm.Multiply(ws.AsSpan(g * groupIn * k, groupIn * k), xs.AsSpan(InputOffset(n, g), groupIn * positions),
+                    cols, k, positions, groupIn, transA: true);
+                Im2Col.ScatterAdd(cols, y.AsSpan(OutputOffset(n, g), geometry.ImageSize), geometry);
+            }
+        });
 
         int[] shape = [batch, outChannels, geometry.Height, geometry.Width];
         return ConvResult.Build("conv_transpose2d", x, weight, bias, y, shape, (dy, xv, wv, dx, dw) =>
         {
-            var columns = new float[k * positions];
-            for (int n = 0; n < batch; n++)
-            for (int g = 0; g < groups; g++)
+            // The adjoint of the forward gathers dY back into columns, exactly an ordinary conv2d's im2col.
+            if (dx != null)
             {
-                // The adjoint of the forward: gather dY back into columns (an ordinary conv2d's im2col).
-                Im2Col.Pack(dy.Slice((n * outChannels + g * geometry.Channels) * outPlane, geometry.ImageSize), columns, geometry);
-                int xOffset = (n * inChannels + g * groupIn) * positions;
-                ReadOnlySpan<float> wGroup = wv.Slice(g * groupIn * k, groupIn * k);
-                if (dx != null) Gemm.Multiply(wGroup, columns, dx.AsSpan(xOffset, groupIn * positions), groupIn, positions, k);
-                if (dw != null)
-                    Gemm.Multiply(xv.Slice(xOffset, groupIn * positions), columns, dw.AsSpan(g * groupIn * k, groupIn * k),
-                        groupIn, k, positions, transB: true, accumulate: true);
+                ImageChunks.For(batch, (long)batch * inChannels * positions * k, k * positions, (start, end, columns) =>
+                {
+                    for (int n = start; n < end; n++)
+                    for (int g = 0; g < groups; g++)
+                    {
+                        Im2Col.Pack(dy.AsSpan(OutputOffset(n, g), geometry.ImageSize), columns, geometry);
+                        Gemm.Multiply(wv.AsSpan(g * groupIn * k, groupIn * k), columns, dx.AsSpan(InputOffset(n, g), groupIn * positions),
+                            groupIn, positions, k);
+                    }
+                });
             }
+            // dW_g += x_g · colsᵀ with the columns read from dY.
+            if (dw != null)
+                ConvResult.AccumulateWeightGradient(dw, xv, InputOffset, groupIn, dy, OutputOffset, batch, groups, geometry);
         });
     }
 

@@ -81,6 +81,42 @@ public class ConvTests
     }
 
     [Fact]
+    public void Batch_large_enough_to_split_across_threads_matches_reference_values_and_gradients()
+    {
+        // 4·8·16·16·36 multiply-adds (≥ 64³): enough for the per-image work to be spread over the kernel threads.
+        int[] xs = [4, 8, 16, 16], wsh = [8, 4, 3, 3];
+        var rng = new LoomRandom(16);
+        var x = Tensor.Randn(rng, xs).WithGrad();
+        var w = Tensor.Randn(rng, wsh).WithGrad();
+        var y = Ops.Conv2d(x, w, null, padding: 1, groups: 2);
+        var dy = Tensor.Randn(rng, y.ShapeArray);
+        y.Backward(dy);
+        float[] xv = x.ToArray(), wv = w.ToArray(), g = dy.ToArray();
+        GradCheck.AssertClose(ConvReference.Conv2d(xv, xs, wv, wsh, null, (1, 1), (1, 1), (1, 1), 2), y.ToArray(), 1e-4f, 1e-4f, "forward");
+
+        // Backward by definition: every product x·w that fed output (n, o, oy, ox) sends dy there back to both factors.
+        var dx = new double[xv.Length];
+        var dw = new double[wv.Length];
+        for (int n = 0; n < 4; n++)
+        for (int o = 0; o < 8; o++)
+        for (int oy = 0; oy < 16; oy++)
+        for (int ox = 0; ox < 16; ox++)
+        for (int c = 0; c < 4; c++)
+        for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+        {
+            int iy = oy - 1 + i, ix = ox - 1 + j;
+            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) continue;
+            int xi = ((n * 8 + o / 4 * 4 + c) * 16 + iy) * 16 + ix, wi = ((o * 4 + c) * 3 + i) * 3 + j;
+            double grad = g[((n * 8 + o) * 16 + oy) * 16 + ox];
+            dx[xi] += grad * wv[wi];
+            dw[wi] += grad * xv[xi];
+        }
+        GradCheck.AssertClose(dx.Select(v => (float)v).ToArray(), x.Grad!.ToArray(), 1e-4f, 1e-4f, "input gradient");
+        GradCheck.AssertClose(dw.Select(v => (float)v).ToArray(), w.Grad!.ToArray(), 1e-3f, 1e-4f, "weight gradient");
+    }
+
+    [Fact]
     public void Channel_mismatch_names_op_and_both_shapes()
     {
         var e = Assert.Throws<LoomException>(() => Ops.Conv2d(Tensor.Zeros(2, 3, 8, 8), Tensor.Zeros(4, 2, 3, 3), null, groups: 1));

@@ -76,6 +76,21 @@ public class ConvTransposeTests
     }
 
     [Fact]
+    public void Batch_large_enough_to_split_across_threads_matches_reference_and_conv2d_adjoint()
+    {
+        // 4·8·12·12·64 multiply-adds (≥ 64³): the per-image work is spread over the kernel threads.
+        var rng = new LoomRandom(13);
+        var x = Tensor.Randn(rng, [4, 8, 12, 12]).WithGrad();
+        var w = Tensor.Randn(rng, [8, 4, 4, 4]);
+        var y = Ops.ConvTranspose2d(x, w, null, stride: 2, padding: 1);
+        GradCheck.AssertClose(Reference(x.ToArray(), [4, 8, 12, 12], w.ToArray(), [8, 4, 4, 4], null, 2, 1, 0, 1, 1), y.ToArray(), 1e-4f, 1e-4f, "forward");
+        var dy = Tensor.Randn(rng, y.ShapeArray);
+        y.Backward(dy);
+        // The input gradient of a transposed convolution is the ordinary convolution of dY with the same weight.
+        GradCheck.AssertClose(Ops.Conv2d(dy, w, null, stride: 2, padding: 1).ToArray(), x.Grad!.ToArray(), 1e-4f, 1e-4f, "input gradient");
+    }
+
+    [Fact]
     public void Bad_shapes_and_arguments_name_the_op()
     {
         var e = Assert.Throws<LoomException>(() => Ops.ConvTranspose2d(Tensor.Zeros(1, 3, 4, 4), Tensor.Zeros(2, 2, 3, 3), null));
