@@ -36,7 +36,8 @@ public sealed partial class TokenCandidates
 
     public ReadOnlySpan<float> Logits => _logits.AsSpan(0, Count);
 
-    /// <summary>exp(logit − max) per candidate, as last written by <see cref="ComputeWeights"/>.</summary>
+    /// <summary>exp(logit − max) per candidate as written by <see cref="ComputeWeights"/>; stale once the candidates
+    /// are reordered or shrunk, so a step that needs them computes them itself.</summary>
     public ReadOnlySpan<float> Weights => _weights.AsSpan(0, Count);
 
     /// <summary>Makes every token of the vocabulary a candidate with its logit. NaN or +∞ logits are a model bug and

@@ -47,6 +47,15 @@ public class TopPStepTests
     }
 
     [Fact]
+    public void On_a_uniform_distribution_ties_keep_the_lowest_ids()
+    {
+        var candidates = Load([.. Enumerable.Repeat(0.25f, 1000)]);
+        new TopPStep(0.3f).Apply(candidates, Context());
+        Assert.InRange(candidates.Count, 299, 301);
+        Assert.Equal(Enumerable.Range(0, candidates.Count), candidates.Ids.ToArray().Order());
+    }
+
+    [Fact]
     public void After_top_k_it_works_on_the_survivors_with_the_full_normaliser()
     {
         // top-k 3 keeps 0.5, 0.3, 0.15 (they still sum to 0.95 of the full mass): p = 0.9 keeps all three.
