@@ -1,5 +1,4 @@
 using Loom.Core;
-using Loom.Kernels;
 
 namespace Loom.Tensors;
 
@@ -17,48 +16,20 @@ public static partial class Ops
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
     {
         var (geometry, outChannels) = Conv2dGeometry(x, weight, bias, stride, padding, dilation, groups);
-        int batch = x.Size(0), channels = x.Size(1);
-        int groupOut = outChannels / groups;
-        int k = geometry.ColumnRows, positions = geometry.Positions;
-        // A 1×1, stride-1, unpadded window reads the image as it is: skip the copy into columns.
-        bool identityColumns = k == geometry.Channels && geometry.StrideH == 1 && geometry.StrideW == 1 && geometry.PadH == 0 && geometry.PadW == 0;
+        int batch = x.Size(0), channels = x.Size(1), groupOut = outChannels / groups, positions = geometry.Positions;
+        int ImageOffset(int n, int g) => (n * channels + g * geometry.Channels) * geometry.Height * geometry.Width;
+        int OutputOffset(int n, int g) => (n * outChannels + g * groupOut) * positions;
 
         ArraySegment<float> xs = DenseValues.Segment(x), ws = DenseValues.Segment(weight);
         var y = new float[batch * outChannels * positions];
-        ImageChunks.For(batch, (long)batch * outChannels * positions * k, identityColumns ? 0 : k * positions, (start, end, cols) =>
-        {
-            for (int n = start; n < end; n++)
-            for (int g = 0; g < groups; g++)
-            {
-                ReadOnlySpan<float> image = xs.AsSpan((n * channels + g * geometry.Channels) * geometry.Height * geometry.Width, geometry.ImageSize);
-                if (!identityColumns) Im2Col.Pack(image, cols, geometry);
-                Gemm.Multiply(ws.AsSpan(g * groupOut * k, groupOut * k), identityColumns ? image : cols,
-                    y.AsSpan((n * outChannels + g * groupOut) * positions, groupOut * positions), groupOut, positions, k);
-            }
-        });
+        ConvPasses.Gather(ws, groupOut, xs, ImageOffset, y, OutputOffset, batch, groups, geometry);
 
         int[] shape = [batch, outChannels, geometry.OutH, geometry.OutW];
         return ConvResult.Build("conv2d", x, weight, bias, y, shape, (dy, xv, wv, dx, dw) =>
         {
-            int ImageOffset(int n, int g) => (n * channels + g * geometry.Channels) * geometry.Height * geometry.Width;
-            int OutputOffset(int n, int g) => (n * outChannels + g * groupOut) * positions;
-            if (dx != null)
-            {
-                // dcols = W_gᵀ · dY_g, then every column entry goes back to the pixel it was read from.
-                ImageChunks.For(batch, (long)batch * outChannels * positions * k, k * positions, (start, end, columns) =>
-                {
-                    for (int n = start; n < end; n++)
-                    for (int g = 0; g < groups; g++)
-                    {
-                        Gemm.Multiply(wv.AsSpan(g * groupOut * k, groupOut * k), dy.AsSpan(OutputOffset(n, g), groupOut * positions),
-                            columns, k, positions, groupOut, transA: true);
-                        Im2Col.ScatterAdd(columns, dx.AsSpan(ImageOffset(n, g), geometry.ImageSize), geometry);
-                    }
-                });
-            }
-            // dW_g += dY_g · colsᵀ with the columns read from x.
-            if (dw != null)
-                ConvResult.AccumulateWeightGradient(dw, dy, OutputOffset, groupOut, xv, ImageOffset, batch, groups, geometry);
+            // dX: each dY entry goes back through W_gᵀ to the pixels its window read. dW_g += dY_g · colsᵀ of x.
+            if (dx != null) ConvPasses.Scatter(wv, groupOut, dy, OutputOffset, dx, ImageOffset, batch, groups, geometry);
+            if (dw != null) ConvPasses.AccumulateWeightGradient(dw, dy, OutputOffset, groupOut, xv, ImageOffset, batch, groups, geometry);
         });
     }
 

@@ -1,5 +1,4 @@
 using Loom.Core;
-using Loom.Kernels;
 
 namespace Loom.Tensors;
 
@@ -32,24 +31,6 @@ internal static class ConvResult
         });
     }
 
-    /// <summary>
-    /// dW_g += A_{n,g} · im2col(image_{n,g})ᵀ for every image n and group g, where A_{n,g} is [rows, positions] at
-    /// aOffset(n, g) and image_{n,g} lies at imageOffset(n, g). Summed over the images in order on one thread, so the
-    /// sum never depends on the thread count (the GEMM itself may still split its rows and columns).
-    /// </summary>
-    public static void AccumulateWeightGradient(float[] dw, ArraySegment<float> a, Func<int, int, int> aOffset, int rows,
-        ArraySegment<float> images, Func<int, int, int> imageOffset, int batch, int groups, in ConvGeometry geometry)
-    {
-        int k = geometry.ColumnRows, positions = geometry.Positions;
-        var columns = new float[k * positions];
-        for (int n = 0; n < batch; n++)
-        for (int g = 0; g < groups; g++)
-        {
-            Im2Col.Pack(images.AsSpan(imageOffset(n, g), geometry.ImageSize), columns, geometry);
-            Gemm.Multiply(a.AsSpan(aOffset(n, g), rows * positions), columns, dw.AsSpan(g * rows * k, rows * k),
-                rows, k, positions, transB: true, accumulate: true);
-        }
-    }
 }
 
 /// <summary>Range checks shared by the convolution ops.</summary>

@@ -1,5 +1,4 @@
 using Loom.Core;
-using Loom.Kernels;
 
 namespace Loom.Tensors;
 
@@ -23,44 +22,20 @@ public static partial class Ops
     {
         var (geometry, inChannels) = ConvTranspose2dGeometry(x, weight, bias, stride, padding, outputPadding, dilation, groups);
         int batch = x.Size(0), groupIn = inChannels / groups, outChannels = geometry.Channels * groups;
-        int k = geometry.ColumnRows, positions = geometry.Positions, outPlane = geometry.Height * geometry.Width;
+        int positions = geometry.Positions, outPlane = geometry.Height * geometry.Width;
+        int InputOffset(int n, int g) => (n * inChannels + g * groupIn) * positions;
+        int OutputOffset(int n, int g) => (n * outChannels + g * geometry.Channels) * outPlane;
 
         ArraySegment<float> xs = DenseValues.Segment(x), ws = DenseValues.Segment(weight);
         var y = new float[batch * outChannels * outPlane];
-        int InputOffset(int n, int g) => (n * inChannels + g * groupIn) * positions;
-        int OutputOffset(int n, int g) => (n * outChannels + g * geometry.Channels) * outPlane;
-        ImageChunks.For(batch, (long)batch * inChannels * positions * k, k * positions, (start, end, cols) =>
-        {
-            for (int n = start; n < end; n++)
-            for (int g = 0; g < groups; g++)
-            {
-                // cols = W_gᵀ · x_g: column p holds what input pixel p adds under every kernel tap; col2im sums them.
-                Gemm.Multiply(ws.AsSpan(g * groupIn * k, groupIn * k), xs.AsSpan(InputOffset(n, g), groupIn * positions),
-                    cols, k, positions, groupIn, transA: true);
-                Im2Col.ScatterAdd(cols, y.AsSpan(OutputOffset(n, g), geometry.ImageSize), geometry);
-            }
-        });
+        ConvPasses.Scatter(ws, groupIn, xs, InputOffset, y, OutputOffset, batch, groups, geometry);
 
         int[] shape = [batch, outChannels, geometry.Height, geometry.Width];
         return ConvResult.Build("conv_transpose2d", x, weight, bias, y, shape, (dy, xv, wv, dx, dw) =>
         {
             // The adjoint of the forward gathers dY back into columns, exactly an ordinary conv2d's im2col.
-            if (dx != null)
-            {
-                ImageChunks.For(batch, (long)batch * inChannels * positions * k, k * positions, (start, end, columns) =>
-                {
-                    for (int n = start; n < end; n++)
-                    for (int g = 0; g < groups; g++)
-                    {
-                        Im2Col.Pack(dy.AsSpan(OutputOffset(n, g), geometry.ImageSize), columns, geometry);
-                        Gemm.Multiply(wv.AsSpan(g * groupIn * k, groupIn * k), columns, dx.AsSpan(InputOffset(n, g), groupIn * positions),
-                            groupIn, positions, k);
-                    }
-                });
-            }
-            // dW_g += x_g · colsᵀ with the columns read from dY.
-            if (dw != null)
-                ConvResult.AccumulateWeightGradient(dw, xv, InputOffset, groupIn, dy, OutputOffset, batch, groups, geometry);
+            if (dx != null) ConvPasses.Gather(wv, groupIn, dy, OutputOffset, dx, InputOffset, batch, groups, geometry);
+            if (dw != null) ConvPasses.AccumulateWeightGradient(dw, xv, InputOffset, groupIn, dy, OutputOffset, batch, groups, geometry);
         });
     }
 
