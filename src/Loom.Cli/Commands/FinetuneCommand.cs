@@ -37,7 +37,9 @@ public static class FinetuneCommand
         var command = new Command("finetune", "Continue training a language model on new data, fully or with a LoRA adapter");
         foreach (var option in new Option[] { model, data, val, outDir, lora, alpha, targets, merge, steps, minutes, lr, batch, seed, threads, json })
             command.Options.Add(option);
-        command.SetAction((parse, cancellation) =>
+        // The work runs on a task so the action returns at once and System.CommandLine's Ctrl-C handling is armed:
+        // Ctrl-C cancels the token, and the training loop then saves a checkpoint and returns.
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             if (parse.GetValue(threads) is { } t) KernelOptions.Threads = t;
             var settings = new FinetuneSettings
@@ -58,8 +60,8 @@ public static class FinetuneCommand
                 LanguageModelFinetuner.Run(settings, options, progress, message => console?.MarkupLine($"[grey]{Markup.Escape(message)}[/]"), cancellation));
             if (asJson) Console.WriteLine(ToJson(result).ToJsonString());
             else Print(AnsiConsole.Console, result);
-            return Task.FromResult(result.Summary.Stopped == StopReason.Cancelled ? 130 : 0);
-        });
+            return result.Summary.Stopped == StopReason.Cancelled ? 130 : 0;
+        }, CancellationToken.None));
         return command;
     }
 

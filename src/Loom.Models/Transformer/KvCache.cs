@@ -12,7 +12,7 @@ public sealed class KvCache
     private readonly Tensor[] _keys;   // per layer [B, Hkv, ContextLength, D]
     private readonly Tensor[] _values; // per layer [B, Hkv, ContextLength, D]
 
-    public KvCache(TransformerConfig config, int batch)
+    internal KvCache(TransformerConfig config, int batch)
     {
         if (batch < 1) throw LoomException.Argument($"kv cache: batch must be positive, found {batch}");
         Batch = batch;
