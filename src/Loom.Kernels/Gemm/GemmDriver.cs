@@ -54,26 +54,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 float* a = packA + (nint)ir * kb;
                 float* c = op.C + (ic + ir) * ldc + jc + jr;
                 int rows = Math.Min(mr, mb - ir);
-                if (rows == mr && cols == nr)
+                if (cols == nr)
                 {
-                    TKernel.Run(kb, a, b, c, ldc, accumulate);
+                    if (rows == mr) TKernel.Run(kb, a, b, c, ldc, accumulate);
+                    else TKernel.RunRows(rows, kb, a, b, c, ldc, accumulate);
                 }
                 else
                 {
-                    TKernel.Run(kb, a, b, tile, nr, accumulate: false);
-                    StoreEdge(tile, nr, c, ldc, rows, cols, accumulate);
+                    if (rows == mr) TKernel.Run(kb, a, b, tile, nr, accumulate: false);
+                    else TKernel.RunRows(rows, kb, a, b, tile, nr, accumulate: false);
+                    GemmEdgeTile.Store(tile, nr, c, ldc, rows, cols, accumulate);
                 }
             }
-        }
-    }
-
-    // Writes the valid part of an edge tile; c + tile rounds exactly as the kernel's own load-add-store does.
-    private static void StoreEdge(float* tile, int nr, float* c, nint ldc, int rows, int cols, bool accumulate)
-    {
-        for (int i = 0; i < rows; i++, c += ldc, tile += nr)
-        {
-            if (accumulate) for (int j = 0; j < cols; j++) c[j] += tile[j];
-            else for (int j = 0; j < cols; j++) c[j] = tile[j];
         }
     }
 }

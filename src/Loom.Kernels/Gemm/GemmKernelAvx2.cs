@@ -45,6 +45,9 @@ internal readonly struct GemmKernelAvx2 : IGemmMicroKernel
         Row(c + 5 * ldc, c5a, c5b, accumulate);
     }
 
+    public static unsafe void RunRows(int rows, int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
+        GemmEdgeTile.RunRowsViaScratch<GemmKernelAvx2>(rows, kc, a, b, c, ldc, accumulate);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Row(float* c, Vector256<float> x0, Vector256<float> x1, bool accumulate)
     {

@@ -37,6 +37,9 @@ internal readonly struct GemmKernelPortable : IGemmMicroKernel
         Row(c + 3 * ldc, w, c3a, c3b, accumulate);
     }
 
+    public static unsafe void RunRows(int rows, int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
+        GemmEdgeTile.RunRowsViaScratch<GemmKernelPortable>(rows, kc, a, b, c, ldc, accumulate);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Row(float* c, int w, Vector<float> x0, Vector<float> x1, bool accumulate)
     {

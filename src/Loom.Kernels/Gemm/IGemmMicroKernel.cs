@@ -19,4 +19,7 @@ internal interface IGemmMicroKernel
     /// Overwrites c when <paramref name="accumulate"/> is false (never reads it, so NaN there does not leak).
     /// </summary>
     static abstract unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, bool accumulate);
+
+    /// <summary>The same for only the first <paramref name="rows"/> (1 ≤ rows &lt; Mr) rows of the tile, all Nr columns.</summary>
+    static abstract unsafe void RunRows(int rows, int kc, float* a, float* b, float* c, nint ldc, bool accumulate);
 }

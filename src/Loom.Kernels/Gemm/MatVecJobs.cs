@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Loom.Kernels.Threading;
 
 namespace Loom.Kernels;
@@ -29,7 +28,8 @@ internal sealed unsafe class MatVecRowsJob : IParallelWork
         job._x = x;
         job._y = y;
         (job._rows, job._cols, job._accumulate) = (rows, cols, accumulate);
-        job._rowsPerChunk = Math.Max(1, ChunkFloats / Math.Max(1, cols));
+        // Whole groups of four rows per chunk, so the four-row kernel runs wherever it can.
+        job._rowsPerChunk = Math.Max(4, ChunkFloats / Math.Max(1, cols) & ~3);
         return job;
     }
 
@@ -42,9 +42,16 @@ internal sealed unsafe class MatVecRowsJob : IParallelWork
     public void Run(int index)
     {
         int r0 = index * _rowsPerChunk, r1 = Math.Min(_rows, r0 + _rowsPerChunk);
-        for (int r = r0; r < r1; r++)
+        float* dots = stackalloc float[4];
+        int r = r0;
+        for (; r <= r1 - 4; r += 4)
         {
-            float dot = MatVecDot.Dot(_w + (nint)r * _cols, _x, _cols);
+            MatVecDot.Dot4(_w + (nint)r * _cols, _cols, _x, _cols, dots);
+            for (int i = 0; i < 4; i++) _y[r + i] = _accumulate ? _y[r + i] + dots[i] : dots[i];
+        }
+        for (; r < r1; r++)
+        {
+            float dot = MatVecDot.Dot1(_w + (nint)r * _cols, _x, _cols);
             _y[r] = _accumulate ? _y[r] + dot : dot;
         }
     }
@@ -85,8 +92,8 @@ internal sealed unsafe class MatVecColumnsJob : IParallelWork
     public void Run(int index)
     {
         int c0 = index * _colsPerStrip, width = Math.Min(_cols, c0 + _colsPerStrip) - c0;
-        var y = new Span<float>(_y + c0, width);
-        for (int r = 0; r < _rows; r++)
-            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(_w + (nint)r * _cols + c0, width), _x[r], y, y);
+        int r = 0;
+        for (; r <= _rows - 4; r += 4) MatVecAxpy.Axpy4(_w + (nint)r * _cols + c0, _cols, _x + r, _y + c0, width);
+        for (; r < _rows; r++) MatVecAxpy.Axpy1(_w + (nint)r * _cols + c0, _x[r], _y + c0, width);
     }
 }

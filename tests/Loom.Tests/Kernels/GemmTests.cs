@@ -5,8 +5,8 @@ namespace Loom.Tests.Kernels;
 
 public class GemmTests
 {
-    // (m, n, k): empty, single, primes, non-multiples of every vector width and tile, more than one K block (k > 256),
-    // more than one A block (m > 480), more than one B panel (n > 4096), and single rows/columns (the MatVec routes).
+    // (m, n, k): empty, single, primes, non-multiples of every vector width and tile, more than one K block (k > 512),
+    // more than one A block (m > 240), more than one B panel (n > 1024), and single rows/columns (the MatVec routes).
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 0, 0, 0 }, { 0, 5, 3 }, { 4, 0, 3 }, { 3, 4, 0 },
