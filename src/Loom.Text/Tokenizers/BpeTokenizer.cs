@@ -110,7 +110,7 @@ public sealed class BpeTokenizer : ITokenizer
             EncodePiece(text[start..end], output, buffer);
             start = end;
         }
-        if (ends.Capacity > 1 << 16) t_pieceEnds = null; // do not pin a huge buffer to the thread
+        if (ends.Capacity > 1 << 20) t_pieceEnds = null; // keep up to 4 MB for the next call, not more
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
