@@ -5,7 +5,9 @@ namespace Loom.Kernels.Threading;
 /// <summary>
 /// Persistent threads for kernels: created once (growing to the largest thread count asked for), woken per job,
 /// spinning briefly after a job before they block, so back-to-back kernel calls pay microseconds, not the cost of
-/// <see cref="Parallel.For(int, int, Action{int})"/>. The calling thread works too. One job runs at a time; a call
+/// <see cref="Parallel.For(int, int, Action{int})"/>. The calling thread works too, and never waits for a helper
+/// that has not started: on a loaded machine a woken thread can take milliseconds to be scheduled, and by then the
+/// caller may have done every index itself. One job runs at a time; a call
 /// made while the pool is busy (another thread's job, or a nested call from inside a job) runs its indices inline
 /// on the caller, which gives the same results because every index is independent.
 /// </summary>
@@ -20,7 +22,6 @@ public sealed class WorkerPool
     private const int SpinUnit = 20;
 
     private readonly object _wakeLock = new();
-    private readonly ManualResetEventSlim _done = new(false, spinCount: 200);
     private readonly List<Thread> _threads = [];
 
     // The job on offer, packed so a worker reads "which job" and "am I in it" in one atomic read:
@@ -29,9 +30,11 @@ public sealed class WorkerPool
     private IParallelWork? _work;
     private int _count;
     private int _next;
-    private int _pendingHelpers;
     private Exception? _error;
     private int _busy;
+    // Helpers inside RunIndices for the current job, and whether the job has stopped admitting them.
+    private int _activeHelpers;
+    private int _closed;
 
     /// <summary>Background threads started so far (the caller is not counted).</summary>
     public int HelperThreads
@@ -61,15 +64,18 @@ public sealed class WorkerPool
             _count = count;
             _next = 0;
             _error = null;
-            _pendingHelpers = helpers;
-            _done.Reset();
+            Volatile.Write(ref _closed, 0); // after the job fields: a helper that sees it open sees them too
             lock (_wakeLock)
             {
                 Volatile.Write(ref _jobTicket, ((_jobTicket >> 16) + 1) << 16 | (long)helpers);
                 Monitor.PulseAll(_wakeLock);
             }
             RunIndices();
-            _done.Wait();
+            // Every index is claimed. Close the job (a full fence, paired with the helper's increment-then-check),
+            // then wait only for helpers still finishing an index they claimed.
+            Interlocked.Exchange(ref _closed, 1);
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _activeHelpers) != 0) spinner.SpinOnce();
             _work = null;
             if (_error is { } error) ExceptionDispatchInfo.Capture(error).Throw();
         }
@@ -108,8 +114,10 @@ public sealed class WorkerPool
             seenGeneration = ticket >> 16;
             // A helper outside this job's count must not touch it: the job may finish (and the next begin) without it.
             if (helperIndex >= (int)(ticket & 0xFFFF)) continue;
-            RunIndices();
-            if (Interlocked.Decrement(ref _pendingHelpers) == 0) _done.Set();
+            Interlocked.Increment(ref _activeHelpers);
+            // Too late if the caller has already closed this job (or moved on to another): back out untouched.
+            if (Volatile.Read(ref _closed) == 0 && Volatile.Read(ref _jobTicket) == ticket) RunIndices();
+            Interlocked.Decrement(ref _activeHelpers);
         }
     }
 

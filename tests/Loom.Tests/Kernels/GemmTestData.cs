@@ -36,8 +36,9 @@ internal static class GemmTestData
         {
             double tolerance = unit * magnitude[i] + 1e-30;
             double diff = Math.Abs(expected[i] - (double)actual[i]);
-            Assert.True(diff <= tolerance,
-                $"{label}: element {i}: expected {expected[i]:R}, found {actual[i]:R} (diff {diff:G3} > {tolerance:G3})");
+            // Not Assert.True(cond, message): that would format a message for every passing element.
+            if (!(diff <= tolerance))
+                Assert.Fail($"{label}: element {i}: expected {expected[i]:R}, found {actual[i]:R} (diff {diff:G3} > {tolerance:G3})");
         }
     }
 
@@ -47,7 +48,7 @@ internal static class GemmTestData
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
-                $"{label}: element {i} differs: {expected[i]:R} vs {actual[i]:R}");
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{label}: element {i} differs: {expected[i]:R} vs {actual[i]:R}");
     }
 }
