@@ -44,9 +44,12 @@ public sealed class LanguageModelTask : ITrainingTask
 
     public IEnumerable<(string Name, LoomRandom Random)> RandomStreams => [("dropout", Model.DropoutRandom)];
 
+    /// <summary>One training micro-batch drawn from <paramref name="rng"/> (what <see cref="ComputeLoss"/> trains on).</summary>
+    public TokenBatch Sample(LoomRandom rng) => _train.Sample(rng, BatchSize);
+
     public Tensor ComputeLoss(LoomRandom rng)
     {
-        var batch = _train.Sample(rng, BatchSize);
+        var batch = Sample(rng);
         return Model.Loss(batch.Inputs, batch.Targets, batch.BatchSize, batch.Length, TokenBatch.IgnoreIndex);
     }
 

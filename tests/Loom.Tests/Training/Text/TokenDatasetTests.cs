@@ -50,10 +50,14 @@ public class TokenDatasetTests
     {
         const int B = 9;
         var data = new LineDataset([[1, 2, 3], [4]], boundary: B, contextLength: 16, characterCount: 6);
-        var batch = data.EvaluationBatches(batchSize: 2).Single();
+        var batch = data.Sample(new LoomRandom(1), batchSize: 8);
+        int longRow = Enumerable.Range(0, 8).First(r => batch.Targets[r * batch.Length] == 1);
+        int shortRow = Enumerable.Range(0, 8).First(r => batch.Targets[r * batch.Length] == 4);
         Assert.Equal(4, batch.Length);
-        Assert.Equal(new[] { B, 1, 2, 3, /* row 2 */ B, 4, B, B }, batch.Inputs);
-        Assert.Equal(new[] { 1, 2, 3, B, /* row 2 */ 4, B, -100, -100 }, batch.Targets);
+        Assert.Equal(new[] { B, 1, 2, 3 }, batch.Inputs.Skip(longRow * 4).Take(4));
+        Assert.Equal(new[] { 1, 2, 3, B }, batch.Targets.Skip(longRow * 4).Take(4));
+        Assert.Equal(new[] { B, 4, B, B }, batch.Inputs.Skip(shortRow * 4).Take(4));
+        Assert.Equal(new[] { 4, B, -100, -100 }, batch.Targets.Skip(shortRow * 4).Take(4));
         Assert.Equal(6, data.TargetCount);
         Assert.Equal(3.0, data.TargetsPerExample);
     }
@@ -65,9 +69,19 @@ public class TokenDatasetTests
         Assert.Equal(1, data.TruncatedLines);
         var batch = data.EvaluationBatches(2).Single();
         Assert.Equal(3, batch.Length);
-        Assert.Equal(new[] { 0, 1, 2, 0, 6, 0 }, batch.Inputs);
-        Assert.Equal(new[] { 1, 2, 3, 6, 0, -100 }, batch.Targets);
+        Assert.Equal(new[] { 0, 6, 0, /* the long line, cut */ 0, 1, 2 }, batch.Inputs);
+        Assert.Equal(new[] { 6, 0, -100, 1, 2, 3 }, batch.Targets);
         Assert.Equal(5, data.TargetCount);
+    }
+
+    [Fact]
+    public void Line_evaluation_groups_lines_by_length_and_covers_each_once()
+    {
+        var lines = new List<int[]> { new[] { 1, 1, 1, 1 }, new[] { 2 }, new[] { 3, 3, 3, 3 }, new[] { 4 } };
+        var batches = new LineDataset(lines, boundary: 0, contextLength: 8, characterCount: 14).EvaluationBatches(2).ToList();
+        Assert.Equal([2, 5], batches.Select(b => b.Length));
+        Assert.Equal([2, 4], batches[0].Targets.Where((_, i) => i % 2 == 0));
+        Assert.Equal(14, batches.Sum(b => b.TargetCount));
     }
 
     [Fact]
