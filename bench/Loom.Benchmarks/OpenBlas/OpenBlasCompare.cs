@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Kernels;
@@ -84,7 +85,7 @@ internal static class OpenBlasCompare
                 ["gemm"] = gemmRows,
                 ["matvec"] = matVecRows,
             };
-            Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         }
         return 0;
     }

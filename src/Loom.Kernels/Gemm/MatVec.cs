@@ -6,7 +6,8 @@ namespace Loom.Kernels;
 /// <summary>
 /// Matrix-vector products for one token at a time (GEMM with m = 1), where the work is streaming the weights once:
 /// no packing, rows (or column strips) split across the worker pool. Weights are row-major rows×cols.
-/// Each output element's sum order depends only on the shape, never on the thread count.
+/// Each output element's sum order depends only on the shape, never on the thread count. y must not overlap the
+/// weights or x.
 /// </summary>
 public static class MatVec
 {
