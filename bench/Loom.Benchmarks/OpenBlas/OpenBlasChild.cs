@@ -6,8 +6,8 @@ namespace Loom.Benchmarks.OpenBlas;
 /// The child side of <see cref="OpenBlasCompare"/>: one process per OpenBLAS kernel variant (the environment that
 /// selects the variant is fixed when the library loads), driven over stdin/stdout one line at a time so the parent
 /// can interleave its samples with Loom's. Protocol: prints "ready CORENAME"; then
-/// "gemm M N K THREADS" or "gemv ROWS COLS THREADS" (allocate and warm up; answers "ok"), "sample" (answers seconds
-/// per call), "quit".
+/// "gemm M N K THREADS" or "gemv ROWS COLS THREADS" (allocate and warm up; answers "ok"), "sample" or "sample-cpu"
+/// (answers seconds per call of wall or thread CPU time), "quit".
 /// </summary>
 internal static unsafe class OpenBlasChild
 {
@@ -34,8 +34,9 @@ internal static unsafe class OpenBlasChild
                     timer = Sgemv(numbers[0], numbers[1]);
                     Console.WriteLine("ok");
                     break;
-                case "sample":
-                    Console.WriteLine((timer ?? throw new InvalidOperationException("sample before gemm/gemv")).Sample().ToString("R", CultureInfo.InvariantCulture));
+                case "sample" or "sample-cpu":
+                    var sampler = timer ?? throw new InvalidOperationException("sample before gemm/gemv");
+                    Console.WriteLine(sampler.Sample(threadCpuTime: words[0] == "sample-cpu").ToString("R", CultureInfo.InvariantCulture));
                     break;
                 case "quit":
                     return 0;

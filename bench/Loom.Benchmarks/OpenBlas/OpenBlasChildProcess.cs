@@ -48,9 +48,9 @@ internal sealed class OpenBlasChildProcess : IDisposable
 
     public void PrepareGemv(int rows, int cols, int threads) => Expect($"gemv {rows} {cols} {threads}", "ok");
 
-    public double Sample()
+    public double Sample(bool threadCpuTime)
     {
-        _process.StandardInput.WriteLine("sample");
+        _process.StandardInput.WriteLine(threadCpuTime ? "sample-cpu" : "sample");
         return double.Parse(ReadLine(), CultureInfo.InvariantCulture);
     }
 

@@ -47,8 +47,11 @@ internal static class OpenBlasCompare
             Console.WriteLine($"Loom kernel: {Gemm.KernelName}; OpenBLAS native: core {native.CoreName} ({native.Environment}); " +
                 $"OpenBLAS environment: core {fromEnvironment.CoreName} ({fromEnvironment.Environment})");
             Console.WriteLine(Interpretation);
-            Console.WriteLine($"GFLOP/s = 2·M·N·K / time; medians of {repeat} interleaved samples");
-            Console.WriteLine($"{"shape",-16} {"thr",3} {"loom",8} {"native",8} {"env",8} {"loom/native",12} {"loom/env",9}");
+            Console.WriteLine($"GFLOP/s = 2·M·N·K / time; medians of {repeat} interleaved samples. native = OpenBLAS {native.CoreName}, " +
+                $"env = OpenBLAS {fromEnvironment.CoreName}. Left: wall clock; right (1 thread only): the calling thread's CPU time, " +
+                "which other processes on a shared machine disturb far less");
+            string columns = $"{"loom",8} {"native",8} {"env",8} {"loom/native",12} {"loom/env",9}";
+            Console.WriteLine($"{"shape",-16} {"thr",3} {columns}   | {columns}");
         }
 
         var gemmRows = new JsonArray();
@@ -57,19 +60,16 @@ internal static class OpenBlasCompare
         {
             var row = CompareGemm(m, n, k, threads, repeat, native, fromEnvironment);
             gemmRows.Add(row);
-            if (!json)
-                Console.WriteLine($"{$"{m}x{n}x{k}",-16} {threads,3} {row["loomGflops"],8} {row["nativeGflops"],8} {row["envGflops"],8} " +
-                    $"{row["loomOverNative"],12} {row["loomOverEnv"],9}");
+            if (!json) Console.WriteLine(FormatRow($"{m}x{n}x{k}", row, "Gflops"));
         }
 
         var matVecRows = new JsonArray();
-        if (!json) Console.WriteLine($"{"matvec",-16} {"thr",3} {"loom",8} {"native",8} {"env",8}   (GB/s of weights, y = W·x, 4096x4096)");
+        if (!json) Console.WriteLine("matvec y = W·x, 4096x4096: GB/s of weights read (OpenBLAS: sgemv)");
         foreach (int threads in ThreadCounts)
         {
             var row = CompareMatVec(4096, 4096, threads, repeat, native, fromEnvironment);
             matVecRows.Add(row);
-            if (!json)
-                Console.WriteLine($"{"4096x4096",-16} {threads,3} {row["loomGBps"],8} {row["nativeGBps"],8} {row["envGBps"],8}");
+            if (!json) Console.WriteLine(FormatRow("4096x4096", row, "GBps"));
         }
 
         if (json)
@@ -98,18 +98,12 @@ internal static class OpenBlasCompare
         var loom = new SampleTimer(() => Gemm.Multiply(a, b, c, m, n, k));
         native.PrepareGemm(m, n, k, threads);
         fromEnvironment.PrepareGemm(m, n, k, threads);
-        var (loomSeconds, nativeSeconds, envSeconds) = Interleave(loom, native, fromEnvironment, repeat);
-        double flops = 2.0 * m * n * k;
-        double loomRate = flops / loomSeconds / 1e9, nativeRate = flops / nativeSeconds / 1e9, envRate = flops / envSeconds / 1e9;
-        return new JsonObject
-        {
-            ["m"] = m, ["n"] = n, ["k"] = k, ["threads"] = threads,
-            ["loomGflops"] = Math.Round(loomRate, 1),
-            ["nativeGflops"] = Math.Round(nativeRate, 1),
-            ["envGflops"] = Math.Round(envRate, 1),
-            ["loomOverNative"] = Math.Round(loomRate / nativeRate, 2),
-            ["loomOverEnv"] = Math.Round(loomRate / envRate, 2),
-        };
+        var t = Interleave(loom, native, fromEnvironment, repeat, alsoCpuTime: threads == 1 && ThreadCpuClock.IsAvailable);
+        double gflop = 2.0 * m * n * k / 1e9;
+        var row = new JsonObject { ["m"] = m, ["n"] = n, ["k"] = k, ["threads"] = threads };
+        AddRates(row, "Gflops", gflop, t.Loom, t.Native, t.Env);
+        if (t.LoomCpu is { } loomCpu) row["threadCpuTime"] = Rates("Gflops", gflop, loomCpu, t.NativeCpu!.Value, t.EnvCpu!.Value);
+        return row;
     }
 
     private static JsonObject CompareMatVec(int rows, int cols, int threads, int repeat,
@@ -120,31 +114,63 @@ internal static class OpenBlasCompare
         var loom = new SampleTimer(() => MatVec.Multiply(w, x, y, rows, cols));
         native.PrepareGemv(rows, cols, threads);
         fromEnvironment.PrepareGemv(rows, cols, threads);
-        var (loomSeconds, nativeSeconds, envSeconds) = Interleave(loom, native, fromEnvironment, repeat);
-        double bytes = 4.0 * rows * cols;
-        return new JsonObject
-        {
-            ["rows"] = rows, ["cols"] = cols, ["threads"] = threads,
-            ["loomGBps"] = Math.Round(bytes / loomSeconds / 1e9, 1),
-            ["nativeGBps"] = Math.Round(bytes / nativeSeconds / 1e9, 1),
-            ["envGBps"] = Math.Round(bytes / envSeconds / 1e9, 1),
-        };
+        var t = Interleave(loom, native, fromEnvironment, repeat, alsoCpuTime: threads == 1 && ThreadCpuClock.IsAvailable);
+        double gigabytes = 4.0 * rows * cols / 1e9;
+        var row = new JsonObject { ["rows"] = rows, ["cols"] = cols, ["threads"] = threads };
+        AddRates(row, "GBps", gigabytes, t.Loom, t.Native, t.Env);
+        if (t.LoomCpu is { } loomCpu) row["threadCpuTime"] = Rates("GBps", gigabytes, loomCpu, t.NativeCpu!.Value, t.EnvCpu!.Value);
+        return row;
     }
 
-    private static (double Loom, double Native, double Env) Interleave(SampleTimer loom, OpenBlasChildProcess native,
-        OpenBlasChildProcess fromEnvironment, int repeat)
+    /// <summary>Seconds per call: medians of wall time, and of thread CPU time when <paramref name="alsoCpuTime"/>.</summary>
+    private sealed record Timings(double Loom, double Native, double Env, double? LoomCpu, double? NativeCpu, double? EnvCpu);
+
+    private static Timings Interleave(SampleTimer loom, OpenBlasChildProcess native, OpenBlasChildProcess fromEnvironment,
+        int repeat, bool alsoCpuTime)
     {
-        var loomSamples = new List<double>();
-        var nativeSamples = new List<double>();
-        var envSamples = new List<double>();
+        var samples = Enumerable.Range(0, 6).Select(_ => new List<double>()).ToArray();
         for (int round = 0; round < repeat; round++)
         {
-            loomSamples.Add(loom.Sample());
-            nativeSamples.Add(native.Sample());
-            Thread.Sleep(SettleAfterOpenBlas);
-            envSamples.Add(fromEnvironment.Sample());
-            Thread.Sleep(SettleAfterOpenBlas);
+            foreach (bool cpu in alsoCpuTime ? new[] { false, true } : [false])
+            {
+                int slot = cpu ? 3 : 0;
+                samples[slot].Add(loom.Sample(cpu));
+                samples[slot + 1].Add(native.Sample(cpu));
+                Thread.Sleep(SettleAfterOpenBlas);
+                samples[slot + 2].Add(fromEnvironment.Sample(cpu));
+                Thread.Sleep(SettleAfterOpenBlas);
+            }
         }
-        return (SampleTimer.Median(loomSamples), SampleTimer.Median(nativeSamples), SampleTimer.Median(envSamples));
+        double[] medians = samples.Select(list => list.Count == 0 ? double.NaN : SampleTimer.Median(list)).ToArray();
+        return alsoCpuTime
+            ? new Timings(medians[0], medians[1], medians[2], medians[3], medians[4], medians[5])
+            : new Timings(medians[0], medians[1], medians[2], null, null, null);
+    }
+
+    /// <summary>Rates (work / seconds, scaled) and Loom's ratios to each OpenBLAS variant, as JSON fields.</summary>
+    private static void AddRates(JsonObject row, string unit, double work, double loom, double native, double env)
+    {
+        double loomRate = work / loom, nativeRate = work / native, envRate = work / env;
+        row[$"loom{unit}"] = Math.Round(loomRate, 1);
+        row[$"native{unit}"] = Math.Round(nativeRate, 1);
+        row[$"env{unit}"] = Math.Round(envRate, 1);
+        row["loomOverNative"] = Math.Round(loomRate / nativeRate, 2);
+        row["loomOverEnv"] = Math.Round(loomRate / envRate, 2);
+    }
+
+    private static JsonObject Rates(string unit, double work, double loom, double native, double env)
+    {
+        var rates = new JsonObject();
+        AddRates(rates, unit, work, loom, native, env);
+        return rates;
+    }
+
+    /// <summary>One table row: wall-clock figures, then thread-CPU-time figures where they were taken.</summary>
+    private static string FormatRow(string label, JsonObject row, string unit)
+    {
+        string Cells(JsonObject r) =>
+            $"{r[$"loom{unit}"],8} {r[$"native{unit}"],8} {r[$"env{unit}"],8} {r["loomOverNative"],12} {r["loomOverEnv"],9}";
+        string line = $"{label,-16} {row["threads"],3} {Cells(row)}";
+        return row["threadCpuTime"] is JsonObject cpu ? $"{line}   | {Cells(cpu)}" : line;
     }
 }

@@ -4,7 +4,8 @@ namespace Loom.Benchmarks.OpenBlas;
 
 /// <summary>
 /// Times one operation the same way for Loom (in the parent) and OpenBLAS (in the children): two warm-up calls,
-/// then samples of enough back-to-back calls to last ≥ 30 ms, each reported as seconds per call.
+/// then samples of enough back-to-back calls to last ≥ 30 ms, each reported as seconds per call — of wall time, or of
+/// the calling thread's CPU time (<see cref="ThreadCpuClock"/>; single-threaded calls only).
 /// </summary>
 internal sealed class SampleTimer
 {
@@ -20,8 +21,14 @@ internal sealed class SampleTimer
         _callsPerSample = (int)Math.Clamp(0.03 / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), 1, 100_000);
     }
 
-    public double Sample()
+    public double Sample(bool threadCpuTime = false)
     {
+        if (threadCpuTime)
+        {
+            double start = ThreadCpuClock.Seconds;
+            for (int i = 0; i < _callsPerSample; i++) _run();
+            return (ThreadCpuClock.Seconds - start) / _callsPerSample;
+        }
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < _callsPerSample; i++) _run();
         return clock.Elapsed.TotalSeconds / _callsPerSample;
