@@ -33,6 +33,7 @@ public static class Dequantize
             case GgmlType.Q4_K: Legacy(source, destination, 144, Q4_K, 256); break;
             case GgmlType.Q5_K: Legacy(source, destination, 176, Q5_K, 256); break;
             case GgmlType.Q6_K: Legacy(source, destination, 210, Q6_K, 256); break;
+            case GgmlType.Q8_K: DequantizeReference.Row(type, source, destination); break; // activations only; never hot
             default: throw DequantizeReference.Unsupported(type);
         }
     }

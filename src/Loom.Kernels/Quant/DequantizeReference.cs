@@ -32,13 +32,14 @@ public static unsafe class DequantizeReference
             case GgmlType.Q4_K: Q4_K(MemoryMarshal.Cast<byte, BlockQ4_K>(source), destination); break;
             case GgmlType.Q5_K: Q5_K(MemoryMarshal.Cast<byte, BlockQ5_K>(source), destination); break;
             case GgmlType.Q6_K: Q6_K(MemoryMarshal.Cast<byte, BlockQ6_K>(source), destination); break;
+            case GgmlType.Q8_K: Q8_K(MemoryMarshal.Cast<byte, BlockQ8_K>(source), destination); break;
             default: throw Unsupported(type);
         }
     }
 
     internal static LoomException Unsupported(GgmlType type) =>
         new(LoomErrorCode.NotSupported,
-            $"dequantize: tensor type {type} is not supported; supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K");
+            $"dequantize: tensor type {type} is not supported; supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, Q8_K");
 
     private static void Q4_0(ReadOnlySpan<BlockQ4_0> blocks, Span<float> y)
     {
@@ -178,6 +179,15 @@ public static unsafe class DequantizeReference
                     y[o + l + 96] = d * b.Scales[s + 6] * q4;
                 }
             }
+        }
+    }
+
+    private static void Q8_K(ReadOnlySpan<BlockQ8_K> blocks, Span<float> y)
+    {
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            BlockQ8_K b = blocks[i];
+            for (int j = 0; j < 256; j++) y[i * 256 + j] = b.D * b.Qs[j];
         }
     }
 }
