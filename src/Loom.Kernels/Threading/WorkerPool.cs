@@ -42,6 +42,36 @@ public sealed class WorkerPool
         get { lock (_threads) return _threads.Count; }
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> for every index in [0, count) on up to <see cref="KernelOptions.Threads"/> threads.
+    /// Convenient; hot paths that must not allocate pass a reused <see cref="IParallelWork"/> instead (a lambda that
+    /// captures variables allocates a closure at every call).
+    /// </summary>
+    public void For(int count, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var adapter = t_actionAdapter ?? new ActionWork();
+        t_actionAdapter = null; // a nested call on this thread gets its own
+        adapter.Body = body;
+        try
+        {
+            For(count, adapter, KernelOptions.Threads);
+        }
+        finally
+        {
+            adapter.Body = null;
+            t_actionAdapter = adapter;
+        }
+    }
+
+    [ThreadStatic] private static ActionWork? t_actionAdapter;
+
+    private sealed class ActionWork : IParallelWork
+    {
+        public Action<int>? Body;
+        public void Run(int index) => Body!(index);
+    }
+
     /// <summary>Runs <paramref name="work"/> for every index in [0, count) on up to <see cref="KernelOptions.Threads"/> threads.</summary>
     public void For(int count, IParallelWork work) => For(count, work, KernelOptions.Threads);
 

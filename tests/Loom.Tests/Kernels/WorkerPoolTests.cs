@@ -35,6 +35,15 @@ public class WorkerPoolTests
     }
 
     [Fact]
+    public void Action_overload_runs_every_index_once_and_nests()
+    {
+        var pool = new WorkerPool();
+        var hits = new int[64 * 8];
+        pool.For(64, i => pool.For(8, j => Interlocked.Increment(ref hits[i * 8 + j])));
+        Assert.All(hits, h => Assert.Equal(1, h));
+    }
+
+    [Fact]
     public void Threads_are_created_once_and_reused()
     {
         var pool = new WorkerPool();
