@@ -11,17 +11,22 @@ namespace Loom.Tests.Formats.Gguf;
 /// </summary>
 public class GgufQuantizationParityTests
 {
-    private static int CompareQuantized(string source, string quantized, GgmlType type)
+    /// <summary>Quantizes each <paramref name="type"/> tensor of <paramref name="quantized"/> from the source file
+    /// (its first <paramref name="maxRows"/> rows: the K-quant search is slow in a debug build) and compares bytes.</summary>
+    private static int CompareQuantized(string source, string quantized, GgmlType type, int maxRows = int.MaxValue)
     {
         using var src = GgufFile.Open(SharedGgufFactAttribute.Model(source));
         using var q = GgufFile.Open(SharedGgufFactAttribute.Model(quantized));
         int compared = 0;
         foreach (var t in q.Tensors.Where(t => t.Type == type))
         {
-            float[] values = src.ReadTensorAsFloat32(t.Name);
-            var bytes = new byte[t.ByteSize];
-            Quantize.Row(type, values, bytes);
-            ReadOnlySpan<byte> expected = q.GetTensorBytes(t);
+            int rows = (int)Math.Min(t.RowCount, maxRows);
+            float[] values = src.ReadTensorAsFloat32(t.Name)[..(int)(rows * t.RowLength)];
+            var bytes = new byte[GgmlTypeTraits.RowBytes(type, values.Length)];
+            if (type == GgmlType.Q6_K) QuantizeQ6_K.Row(values, bytes);
+            else if (type == GgmlType.Q4_K) QuantizeQ4_K.Row(values, bytes);
+            else Quantize.Row(type, values, bytes);
+            ReadOnlySpan<byte> expected = q.GetTensorBytes(t)[..bytes.Length];
             int mismatch = expected.CommonPrefixLength(bytes);
             Assert.True(mismatch == bytes.Length, $"{quantized} '{t.Name}': first differing byte at {mismatch} of {bytes.Length}");
             compared++;
@@ -44,6 +49,22 @@ public class GgufQuantizationParityTests
         Assert.True(CompareQuantized("llama-gpt2bpe4096-tied-f16.gguf", "llama-gpt2bpe4096-tied-q4_0.gguf", GgmlType.Q4_0) > 10);
         Assert.True(CompareQuantized("qwen3-bpe3072-tied-f32.gguf", "qwen3-bpe3072-tied-q8_0.gguf", GgmlType.Q8_0) > 10);
         Assert.True(CompareQuantized("qwen3-bpe3072-tied-f32.gguf", "qwen3-bpe3072-tied-q4_0.gguf", GgmlType.Q4_0) > 10);
+    }
+
+    [SharedGgufFact]
+    public void Q6_KOfTheLlamaF32FileIsByteIdentical()
+    {
+        Assert.Equal(16, CompareQuantized("llama-spm2500-f32.gguf", "llama-spm2500-q6_k.gguf", GgmlType.Q6_K, maxRows: 48));
+        Assert.Equal(1, CompareQuantized("llama-spm2500-f32.gguf", "llama-spm2500-q4_0.gguf", GgmlType.Q6_K, maxRows: 48));
+        Assert.Equal(3, CompareQuantized("qwen3-bpe3072-tied-f32.gguf", "qwen3-bpe3072-tied-q4_k_m.gguf", GgmlType.Q6_K, maxRows: 48));
+    }
+
+    [SharedGgufFact]
+    public void Q4_KOfTheQ4_K_MFilesIsByteIdentical()
+    {
+        Assert.Equal(13, CompareQuantized("llama-spm2500-f32.gguf", "llama-spm2500-q4_k_m.gguf", GgmlType.Q4_K, maxRows: 48));
+        Assert.Equal(12, CompareQuantized("qwen3-bpe3072-tied-f32.gguf", "qwen3-bpe3072-tied-q4_k_m.gguf", GgmlType.Q4_K, maxRows: 48));
+        Assert.True(CompareQuantized("llama-gpt2bpe4096-tied-f16.gguf", "llama-gpt2bpe4096-tied-q4_k_m.gguf", GgmlType.Q4_K, maxRows: 48) > 10);
     }
 
     /// <summary>Relative RMS error of every quantized tensor of <paramref name="quantized"/> against the F32 source.</summary>
