@@ -73,7 +73,31 @@ public class QuantizeTests
     {
         Assert.Equal(LoomErrorCode.NotSupported,
             Assert.Throws<LoomException>(() => Quantize.Row(GgmlType.Q5_K, new float[256], new byte[176])).Code);
+        Assert.Contains("32 Q8_0 values take 34 bytes, found 68",
+            Assert.Throws<LoomException>(() => QuantizeActivations.Q8_0(new float[32], new byte[68])).Message);
         Assert.Contains("32 Q8_0 values take 34 bytes, found 33",
             Assert.Throws<LoomException>(() => Quantize.Row(GgmlType.Q8_0, new float[32], new byte[33])).Message);
+    }
+
+    [Fact]
+    public void ActivationQ8_0RoundsHalvesToEvenWithTheMultipliedScale()
+    {
+        var x = new float[32];
+        x[0] = 127; x[1] = 0.5f; x[2] = -0.5f; x[3] = 2.5f; x[4] = 3.5f;
+        var q = new byte[34];
+        QuantizeActivations.Q8_0(x, q);
+        Assert.Equal([127, 0, 0, 2, 4], MemoryMarshal.Cast<byte, sbyte>(q.AsSpan(2, 5)).ToArray());
+        Assert.Equal((Half)1f, MemoryMarshal.Read<Half>(q));
+
+        float[] values = RandomValues(32 * 16, 4, 2f);
+        float[] back = new float[values.Length];
+        var bytes = new byte[16 * 34];
+        QuantizeActivations.Q8_0(values, bytes);
+        Dequantize.Row(GgmlType.Q8_0, bytes, back);
+        for (int b = 0; b < 16; b++)
+        {
+            float step = values.Skip(b * 32).Take(32).Max(MathF.Abs) / 127;
+            for (int j = b * 32; j < b * 32 + 32; j++) Assert.InRange(MathF.Abs(values[j] - back[j]), 0, step * 0.57f);
+        }
     }
 }
