@@ -49,7 +49,7 @@ public static class Dequantize
             decode(ref Unsafe.Add(ref src, i * typeSize), ref Unsafe.Add(ref dst, i * blockSize));
     }
 
-    private static float ReadHalf(ref byte block, int offset) => (float)Unsafe.ReadUnaligned<Half>(ref Unsafe.Add(ref block, offset));
+    private static float ReadHalf(ref byte block, int offset) => HalfTable.Read(ref block, offset);
 
     /// <summary>Nibbles of 16 bytes as 32 bytes: low nibbles first (elements 0–15), then high nibbles (16–31).</summary>
     private static Vector256<byte> Nibbles(Vector128<byte> packed) =>

@@ -144,7 +144,7 @@ public static class VecDot
         return sum;
     }
 
-    private static float Half(ref byte block, int offset) => (float)Unsafe.ReadUnaligned<Half>(ref Unsafe.Add(ref block, offset));
+    private static float Half(ref byte block, int offset) => HalfTable.Read(ref block, offset);
 
     /// <summary>Per int32 lane, the sum of 4 adjacent unsigned × signed byte products.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
