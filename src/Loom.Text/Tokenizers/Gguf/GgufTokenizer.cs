@@ -22,7 +22,9 @@ public sealed class GgufTokenizer : ITokenizer
     private readonly SpecialTokenPartitioner _partitioner;
     private readonly BpeTokenizer? _bpe;
     private readonly SentencePieceEncoder? _spm;
-    private readonly byte[][] _pieces; // token_to_piece(special: true) of every id
+    // token_to_piece(special: true) of every id; null where it is the encoder's bytes (normal BPE tokens), which
+    // saves copying 150k tokens' bytes.
+    private readonly byte[]?[] _pieces;
     private readonly Dictionary<string, int> _specialTokens = new(StringComparer.Ordinal);
 
     private GgufTokenizer(GgufVocabulary vocabulary)
@@ -46,7 +48,7 @@ public sealed class GgufTokenizer : ITokenizer
         _pieces = new byte[vocabulary.Tokens.Count][];
         for (int id = 0; id < _pieces.Length; id++)
         {
-            _pieces[id] = Piece(id);
+            _pieces[id] = _bpe is not null && vocabulary.Types[id] == GgufTokenType.Normal && _bpe.Encoder.Contains(id) ? null : Piece(id);
             if (vocabulary.Types[id] is GgufTokenType.Control or GgufTokenType.UserDefined or GgufTokenType.Unknown)
                 _specialTokens[vocabulary.Tokens[id]] = id;
         }
@@ -127,7 +129,7 @@ public sealed class GgufTokenizer : ITokenizer
     {
         var type = Vocabulary.Types[CheckId(id)];
         if (!special && type is GgufTokenType.Control or GgufTokenType.Unknown) return [];
-        ReadOnlySpan<byte> piece = _pieces[id];
+        var piece = TokenBytes(id);
         for (int i = 0; i < lstrip && piece.Length > 0 && piece[0] == (byte)' '; i++) piece = piece[1..];
         return piece;
     }
@@ -172,7 +174,7 @@ public sealed class GgufTokenizer : ITokenizer
         return [.. bytes];
     }
 
-    public ReadOnlySpan<byte> TokenBytes(int id) => _pieces[CheckId(id)];
+    public ReadOnlySpan<byte> TokenBytes(int id) => _pieces[CheckId(id)] ?? _bpe!.Encoder.TokenBytes(id);
 
     public void Save(string directory) =>
         throw new LoomException(LoomErrorCode.NotSupported,
