@@ -69,7 +69,20 @@ internal static class GgufHeaderReader
         if (raw.Count > 0 && dataStart > c.Length)
             throw c.Error($"truncated: the data section should start at offset {dataStart}, but the file ends at {c.Length}");
         var tensors = raw.Select(t => Validate(c, t.Name, t.Dims, t.Type, t.Offset, dataStart, alignment)).ToList();
+        CheckNoOverlap(c, tensors);
         return new Header(version, metadata, tensors, alignment, dataStart);
+    }
+
+    /// <summary>Two tensors sharing bytes would alias each other's weights: a corrupt (or hostile) layout.</summary>
+    private static void CheckNoOverlap(GgufCursor c, List<GgufTensorInfo> tensors)
+    {
+        GgufTensorInfo? previous = null;
+        foreach (var t in tensors.Where(t => t.ByteSize > 0).OrderBy(t => t.Offset))
+        {
+            if (previous is not null && t.Offset < previous.Offset + previous.ByteSize)
+                throw c.Error($"tensor '{t.Name}' at data offset {t.Offset} overlaps tensor '{previous.Name}' ({previous.ByteSize} bytes at {previous.Offset})");
+            previous = t;
+        }
     }
 
     public static long AlignUp(long position, uint alignment) => (position + alignment - 1) / alignment * alignment;

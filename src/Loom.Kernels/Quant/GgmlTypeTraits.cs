@@ -8,7 +8,8 @@ namespace Loom.Kernels.Quant;
 /// </summary>
 public static class GgmlTypeTraits
 {
-    private static readonly Dictionary<GgmlType, (int BlockSize, int TypeSize)> Table = new()
+    // Indexed by type id (an array, not a dictionary: dot products look a type up on every row).
+    private static readonly (int BlockSize, int TypeSize)[] Table = BuildTable(new()
     {
         [GgmlType.F32] = (1, 4),
         [GgmlType.F16] = (1, 2),
@@ -42,10 +43,17 @@ public static class GgmlTypeTraits
         [GgmlType.TQ1_0] = (256, 54),
         [GgmlType.TQ2_0] = (256, 66),
         [GgmlType.MXFP4] = (32, 17),
-    };
+    });
+
+    private static (int, int)[] BuildTable(Dictionary<GgmlType, (int BlockSize, int TypeSize)> entries)
+    {
+        var table = new (int, int)[(int)entries.Keys.Max() + 1];
+        foreach (var (type, geometry) in entries) table[(int)type] = geometry;
+        return table;
+    }
 
     /// <summary>True when <paramref name="id"/> is a ggml type Loom knows the block geometry of.</summary>
-    public static bool IsKnown(uint id) => Table.ContainsKey((GgmlType)id);
+    public static bool IsKnown(uint id) => id < Table.Length && Table[id].BlockSize != 0;
 
     public static int BlockSize(GgmlType type) => Lookup(type).BlockSize;
 
@@ -61,7 +69,7 @@ public static class GgmlTypeTraits
     }
 
     private static (int BlockSize, int TypeSize) Lookup(GgmlType type) =>
-        Table.TryGetValue(type, out var entry)
-            ? entry
+        IsKnown((uint)type)
+            ? Table[(int)type]
             : throw new LoomException(LoomErrorCode.NotSupported, $"ggml type id {(uint)type} is unknown to Loom");
 }

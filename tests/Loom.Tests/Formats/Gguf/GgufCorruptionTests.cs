@@ -70,6 +70,8 @@ public class GgufCorruptionTests : IClassFixture<GgufTestFiles>
         Assert.Contains("needs 34 bytes", ex.Message);
         Assert.Contains("the file has 30 bytes there", ex.Message);
         Rejected(new RawGguf(tensors: 2).Tensor("w", [1], 0, 0).Tensor("w", [1], 0, 32).PadTo(32).Bytes(new byte[64]).ToArray(), "'w' appears twice");
+        Rejected(new RawGguf(tensors: 2).Tensor("a", [16], 0, 0).Tensor("b", [1], 0, 32).PadTo(32).Bytes(new byte[64]).ToArray(),
+            "tensor 'b' at data offset 32 overlaps tensor 'a' (64 bytes at 0)");
     }
 
     [Fact]
