@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Nn;
 using Loom.Tensors;
@@ -15,8 +16,11 @@ public sealed class LanguageModelTask : ITrainingTask
 {
     private readonly ITokenDataset _train;
     private readonly ITokenDataset _validation;
+    private readonly LengthBucketedSampler? _bucketed;
 
-    public LanguageModelTask(TransformerLm model, ITokenDataset train, ITokenDataset validation, int batchSize)
+    /// <param name="bucketLines">In lines mode, batch lines of similar length together (<see cref="LengthBucketedSampler"/>): far
+    /// less padding for the same uniformly drawn lines.</param>
+    public LanguageModelTask(TransformerLm model, ITokenDataset train, ITokenDataset validation, int batchSize, bool bucketLines = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -30,7 +34,9 @@ public sealed class LanguageModelTask : ITrainingTask
         _train = train;
         _validation = validation;
         BatchSize = batchSize;
+        _bucketed = bucketLines && train is LineDataset lines ? new LengthBucketedSampler(lines) : null;
     }
+
 
     public TransformerLm Model { get; }
 
@@ -45,7 +51,11 @@ public sealed class LanguageModelTask : ITrainingTask
     public IEnumerable<(string Name, LoomRandom Random)> RandomStreams => [("dropout", Model.DropoutRandom)];
 
     /// <summary>One training micro-batch drawn from <paramref name="rng"/> (what <see cref="ComputeLoss"/> trains on).</summary>
-    public TokenBatch Sample(LoomRandom rng) => _train.Sample(rng, BatchSize);
+    public TokenBatch Sample(LoomRandom rng) => _bucketed?.Next(rng, BatchSize) ?? _train.Sample(rng, BatchSize);
+
+    public JsonObject? SaveState() => _bucketed?.SaveState();
+
+    public void LoadState(JsonObject state) => _bucketed?.LoadState(state);
 
     public Tensor ComputeLoss(LoomRandom rng)
     {

@@ -66,8 +66,14 @@ public sealed class LineDataset : ITokenDataset
             yield return Batch(order[first..Math.Min(order.Length, first + batchSize)]);
     }
 
-    private TokenBatch Batch(int[] chosen)
+    /// <summary>Tokens in line <paramref name="index"/> (without boundaries).</summary>
+    public int LineLength(int index) => _lines[index].Length;
+
+    /// <summary>The batch of the lines at <paramref name="chosen"/>, in that order, padded to the longest.</summary>
+    public TokenBatch Batch(int[] chosen)
     {
+        ArgumentNullException.ThrowIfNull(chosen);
+        if (chosen.Length == 0) throw LoomException.Argument("line data: a batch needs at least one line");
         int length = chosen.Max(i => Math.Min(_lines[i].Length + 1, ContextLength));
         var inputs = new int[chosen.Length * length];
         var targets = new int[chosen.Length * length];

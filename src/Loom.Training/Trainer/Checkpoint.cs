@@ -69,6 +69,7 @@ public static class Checkpoint
             ["emaUpdates"] = content.Ema?.Updates,
             ["loopRandom"] = RandomToJson(content.LoopRandom),
             ["taskRandoms"] = taskRandoms,
+            ["taskState"] = content.TaskState?.DeepClone(),
             ["options"] = JsonSerializer.SerializeToNode(content.Options),
             ["run"] = content.Run?.DeepClone(),
         };
@@ -97,15 +98,15 @@ public static class Checkpoint
         try
         {
             if ((string?)root["format"] != Format) throw Corrupt(path, $"not a Loom checkpoint manifest (format is not '{Format}')");
-            int version = (int)root["version"]!;
+            int version = (int)Field(root, "version", path);
             if (version != Version) throw Corrupt(path, $"checkpoint version {version} is not supported (expected {Version})");
-            var options = root["options"].Deserialize<TrainerOptions>() ?? throw Corrupt(path, "the manifest is missing a field: options");
-            return new CheckpointManifest(path, root, (long)root["step"]!, (long)root["plannedSteps"]!,
-                (double)root["elapsedSeconds"]!, options, root["run"]?.AsObject());
+            var options = Field(root, "options", path).Deserialize<TrainerOptions>() ?? throw Corrupt(path, "the manifest's options are null");
+            return new CheckpointManifest(path, root, (long)Field(root, "step", path), (long)Field(root, "plannedSteps", path),
+                (double)Field(root, "elapsedSeconds", path), options, root["run"]?.AsObject());
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            throw Corrupt(path, $"the manifest is missing a field or has one of the wrong type ({e.Message})", e);
+            throw Corrupt(path, $"a field of the manifest has the wrong type ({e.Message})", e);
         }
     }
 
@@ -114,20 +115,24 @@ public static class Checkpoint
     {
         var manifest = ReadManifest(directory);
         var root = manifest.Json;
+        string path = manifest.Path;
         try
         {
-            var files = root["files"]!.AsObject();
-            var model = ReadTensors(directory, files["model"]!, manifest.Path);
-            var optimizerFile = ReadTensors(directory, files["optimizer"]!, manifest.Path);
-            var optimizerJson = root["optimizer"]!.AsObject();
-            var optimizer = new OptimizerState((string)optimizerJson["kind"]!, (long)optimizerJson["stepCount"]!, (float)optimizerJson["learningRate"]!);
-            foreach (var (name, steps) in optimizerJson["parameterSteps"]!.AsObject()) optimizer.ParameterSteps[name] = (long)steps!;
+            var files = Field(root, "files", path).AsObject();
+            var model = ReadTensors(directory, Field(files, "model", path), path);
+            var optimizerFile = ReadTensors(directory, Field(files, "optimizer", path), path);
+            var optimizerJson = Field(root, "optimizer", path).AsObject();
+            var optimizer = new OptimizerState((string)Field(optimizerJson, "kind", path)!, (long)Field(optimizerJson, "stepCount", path),
+                (float)Field(optimizerJson, "learningRate", path));
+            foreach (var (name, steps) in Field(optimizerJson, "parameterSteps", path).AsObject())
+                optimizer.ParameterSteps[name] = (long)(steps ?? throw Corrupt(path, $"the step count of '{name}' is null"));
             foreach (var (name, tensor) in optimizerFile) optimizer.Buffers[name] = tensor.ToArray();
             (IReadOnlyDictionary<string, Tensor>, long)? ema = files["ema"] is { } emaFile
-                ? (ReadTensors(directory, emaFile, manifest.Path), (long)root["emaUpdates"]!)
+                ? (ReadTensors(directory, emaFile, path), (long)Field(root, "emaUpdates", path))
                 : null;
             var taskRandoms = new Dictionary<string, ulong[]>();
-            foreach (var (name, state) in root["taskRandoms"]!.AsObject()) taskRandoms[name] = RandomFromJson(state!);
+            foreach (var (name, state) in Field(root, "taskRandoms", path).AsObject())
+                taskRandoms[name] = RandomFromJson(state ?? throw Corrupt(path, $"the state of generator '{name}' is null"), path);
             return new CheckpointContent
             {
                 Step = manifest.Step,
@@ -136,17 +141,22 @@ public static class Checkpoint
                 Model = model,
                 Optimizer = optimizer,
                 Ema = ema,
-                LoopRandom = RandomFromJson(root["loopRandom"]!),
+                LoopRandom = RandomFromJson(Field(root, "loopRandom", path), path),
                 TaskRandoms = taskRandoms,
+                TaskState = root["taskState"] is { } taskState ? taskState.AsObject() : null,
                 Options = manifest.Options,
                 Run = manifest.Run,
             };
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            throw Corrupt(manifest.Path, $"the manifest is missing a field or has one of the wrong type ({e.Message})", e);
+            throw Corrupt(path, $"a field of the manifest has the wrong type ({e.Message})", e);
         }
     }
+
+    // A field the manifest must have; its absence is a corrupt checkpoint, named.
+    private static JsonNode Field(JsonObject parent, string name, string manifestPath) =>
+        parent[name] ?? throw Corrupt(manifestPath, $"the manifest is missing the field '{name}'");
 
     private static JsonObject WriteTensors(string directory, string name, List<NamedTensor> tensors)
     {
@@ -157,12 +167,12 @@ public static class Checkpoint
 
     private static OrderedDictionary<string, Tensor> ReadTensors(string directory, JsonNode entry, string manifestPath)
     {
-        string name = (string)entry["name"]!;
+        string name = (string)Field(entry.AsObject(), "name", manifestPath)!;
         if (name != Path.GetFileName(name)) throw Corrupt(manifestPath, $"file name '{name}' points outside the checkpoint");
         string path = Path.Combine(directory, name);
         if (!File.Exists(path)) throw Corrupt(manifestPath, $"{name} is missing");
-        long bytes = (long)entry["bytes"]!;
-        if (new FileInfo(path).Length != bytes || Sha256(path) != (string)entry["sha256"]!)
+        long bytes = (long)Field(entry.AsObject(), "bytes", manifestPath);
+        if (new FileInfo(path).Length != bytes || Sha256(path) != (string?)Field(entry.AsObject(), "sha256", manifestPath))
             throw Corrupt(manifestPath, $"{name} does not match its checksum (the file is damaged or was changed)");
         var dict = new OrderedDictionary<string, Tensor>();
         foreach (var t in Safetensors.Load(path).Tensors) dict.Add(t.Name, new Tensor(t.Data, t.Shape));
@@ -193,8 +203,11 @@ public static class Checkpoint
     private static JsonArray RandomToJson(ulong[] state) =>
         new(state.Select(w => (JsonNode?)JsonValue.Create(w.ToString("x16", CultureInfo.InvariantCulture))).ToArray());
 
-    private static ulong[] RandomFromJson(JsonNode node) =>
-        node.AsArray().Select(w => ulong.Parse((string)w!, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+    private static ulong[] RandomFromJson(JsonNode node, string manifestPath)
+    {
+        var words = node.AsArray().Select(w => ulong.Parse((string?)w ?? "", NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+        return words.Length == 6 ? words : throw Corrupt(manifestPath, $"a generator state has {words.Length} words, expected 6");
+    }
 
     private static LoomException Corrupt(string manifestPath, string detail, Exception? inner = null) =>
         new(LoomErrorCode.InvalidFormat,

@@ -33,6 +33,9 @@ public sealed record CheckpointContent
     /// <summary>The task's own generators, by name.</summary>
     public required IReadOnlyDictionary<string, ulong[]> TaskRandoms { get; init; }
 
+    /// <summary>The task's own state (<see cref="ITrainingTask.SaveState"/>), if it has any.</summary>
+    public JsonObject? TaskState { get; init; }
+
     public required TrainerOptions Options { get; init; }
 
     public JsonObject? Run { get; init; }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Nn;
 using Loom.Tensors;
@@ -36,6 +37,17 @@ public interface ITrainingTask
 
     /// <summary>Generators the task owns besides the loop's (a model's dropout stream), saved and restored with checkpoints.</summary>
     IEnumerable<(string Name, LoomRandom Random)> RandomStreams => [];
+
+    /// <summary>
+    /// State that is neither weights nor a generator but decides what later steps see (batches drawn ahead and not
+    /// yet used, a position in an epoch), saved with checkpoints; null when there is none.
+    /// </summary>
+    JsonObject? SaveState() => null;
+
+    /// <summary>Restores what <see cref="SaveState"/> returned, when a run resumes.</summary>
+    void LoadState(JsonObject state)
+    {
+    }
 }
 
 /// <summary>

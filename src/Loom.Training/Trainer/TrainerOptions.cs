@@ -11,7 +11,7 @@ namespace Loom.Training.Trainer;
 public sealed record TrainerOptions
 {
     /// <summary>Optimizer steps (the cosine reaches <see cref="MinLearningRate"/> at the last); null: as many as
-    /// <see cref="MaxMinutes"/> allows, estimated from the speed of the first steps.</summary>
+    /// <see cref="MaxMinutes"/> allows, planned from the measured speed as the run goes.</summary>
     public long? Steps { get; init; } = 1000;
 
     /// <summary>Stop after this much wall-clock time in this invocation (a checkpoint is saved); null: no limit.</summary>

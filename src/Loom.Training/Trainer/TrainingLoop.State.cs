@@ -31,6 +31,9 @@ public static partial class TrainingLoop
         /// <summary>The schedule's length; null while a time-limited run has not yet estimated it.</summary>
         public long? PlannedSteps { get; set; }
 
+        /// <summary>Moving average of recent step times, for planning a time-limited run.</summary>
+        public double? RecentStepSeconds { get; set; }
+
         /// <summary>Training time of earlier sessions (resumed runs), in seconds.</summary>
         public double ElapsedBefore { get; set; }
     }
@@ -47,6 +50,7 @@ public static partial class TrainingLoop
             Ema = state.Ema is { } ema ? (ema.StateDict(), ema.UpdateCount) : null,
             LoopRandom = state.Random.GetState(),
             TaskRandoms = state.TaskRandoms.ToDictionary(r => r.Name, r => r.Random.GetState()),
+            TaskState = state.Task.SaveState(),
             Options = options,
             Run = options.Run,
         });
@@ -71,6 +75,7 @@ public static partial class TrainingLoop
                 throw LoomException.Argument($"train: resume: the {source} has no state for the task's generator '{name}'");
             random.SetState(saved);
         }
+        if (checkpoint.TaskState is { } taskState) state.Task.LoadState(taskState);
         state.Step = checkpoint.Step;
         state.ElapsedBefore = checkpoint.ElapsedSeconds;
         // A run given a step count keeps it (it may extend the run); a time-limited one keeps the saved estimate.

@@ -53,7 +53,7 @@ public static partial class TrainingLoop
             sessionSteps++;
             double stepSeconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
             trainSeconds += stepSeconds;
-            if (state.PlannedSteps is null) Calibrate(state, options, session.Elapsed.TotalSeconds, trainSeconds, sessionSteps);
+            if (options.Steps is null) Plan(state, options, session.Elapsed.TotalSeconds, trainSeconds, sessionSteps, stepSeconds);
 
             var record = new JsonObject
             {
@@ -138,18 +138,22 @@ public static partial class TrainingLoop
     }
 
     /// <summary>
-    /// A run limited only by time fixes its schedule's length once it has timed a few steps: as many steps as the
-    /// rest of the budget holds at that speed, less a margin for evaluations. The length is saved in checkpoints, so
-    /// a resumed run keeps it.
+    /// A run limited only by time plans its schedule's length from its speed: first after a few steps, then every
+    /// 50 steps from the recent step time (a shared machine speeds up and slows down) and the share of time spent
+    /// evaluating and checkpointing, so the cosine ends about when the time does. The plan is saved in checkpoints.
+    /// Such a run is not reproducible step for step (its length depends on the clock); a run with a step count is.
     /// </summary>
-    private static void Calibrate(RunState state, TrainerOptions options, double sessionSeconds, double trainSeconds, long sessionSteps)
+    private static void Plan(RunState state, TrainerOptions options, double sessionSeconds, double trainSeconds, long sessionSteps, double stepSeconds)
     {
         long needed = Math.Clamp(options.WarmupSteps, 3, 20);
         if (sessionSteps < needed) return;
-        double budget = options.MaxMinutes!.Value * 60;
-        double perStep = trainSeconds / sessionSteps;
-        long more = (long)Math.Floor(Math.Max(0, budget - sessionSeconds) * 0.9 / perStep);
-        state.PlannedSteps = Math.Max(Math.Max(state.Step + more, state.Step + 1), options.WarmupSteps);
+        state.RecentStepSeconds = state.RecentStepSeconds is { } average ? 0.95 * average + 0.05 * stepSeconds : trainSeconds / sessionSteps;
+        if (state.PlannedSteps is not null && sessionSteps % 50 != 0) return;
+        double left = options.MaxMinutes!.Value * 60 - sessionSeconds;
+        double overhead = sessionSeconds > 0 ? Math.Clamp(1 - trainSeconds / sessionSeconds, 0, 0.5) : 0;
+        double perStep = state.RecentStepSeconds.Value / (1 - overhead);
+        long more = (long)Math.Floor(Math.Max(0, left) * 0.97 / perStep);
+        state.PlannedSteps = Math.Max(state.Step + Math.Max(more, 1), options.WarmupSteps);
     }
 
     private static EvalResult? Evaluate(ITrainingTask task, CancellationToken cancellation)

@@ -11,9 +11,9 @@ public class EvalCommandTests
     {
         using var f = new LmFixture();
         string model = f.Dir.Combine("run");
-        var (trainCode, trainOut, trainError) = Loom.Run(f.Train(model, "--steps", "4"));
+        var (trainCode, trainOut, trainError) = LoomCli.Run(f.Train(model, "--steps", "4"));
         Assert.True(trainCode == 0, trainError);
-        var (code, output, error) = Loom.Run("eval", "lm", "--model", model, "--data", f.Val, "--json");
+        var (code, output, error) = LoomCli.Run("eval", "lm", "--model", model, "--data", f.Val, "--json");
         Assert.True(code == 0, error);
         var json = JsonNode.Parse(output)!.AsObject();
         Assert.Equal("lines", (string)json["mode"]!);
@@ -26,7 +26,7 @@ public class EvalCommandTests
         Assert.Equal(nats / Math.Log(2), (double)json["bitsPerChar"]!, 9);
         Assert.Equal(Math.Exp(nats), (double)json["perplexity"]!, 9);
 
-        var (humanCode, human, _) = Loom.Run("eval", "lm", "--model", model, "--data", f.Val);
+        var (humanCode, human, _) = LoomCli.Run("eval", "lm", "--model", model, "--data", f.Val);
         Assert.Equal(0, humanCode);
         Assert.Contains("nats/token", human);
         Assert.Contains("bits/char", human);
@@ -37,20 +37,20 @@ public class EvalCommandTests
     {
         using var f = new LmFixture();
         string model = f.Dir.Combine("run");
-        Assert.Equal(0, Loom.Run(f.Train(model, "--steps", "1")).Code);
+        Assert.Equal(0, LoomCli.Run(f.Train(model, "--steps", "1")).Code);
         string vae = f.Dir.Combine("vae");
         Directory.CreateDirectory(vae);
         File.WriteAllText(Path.Combine(vae, "loom.json"), """{ "formatVersion": 1, "family": "vae" }""");
         File.WriteAllText(f.Dir.Combine("greek.txt"), "αβγ\n");
 
-        var (code, line) = Loom.Fail("eval", "lm", "--model", vae, "--data", f.Val);
+        var (code, line) = LoomCli.Fail("eval", "lm", "--model", vae, "--data", f.Val);
         Assert.Equal((int)LoomErrorCode.InvalidFormat, code);
         Assert.Contains("is a 'vae' model directory; expected 'transformer-lm'", line);
 
-        (code, line) = Loom.Fail("eval", "lm", "--model", f.Dir.Combine("nothing"), "--data", f.Val);
+        (code, line) = LoomCli.Fail("eval", "lm", "--model", f.Dir.Combine("nothing"), "--data", f.Val);
         Assert.Equal((int)LoomErrorCode.FileNotFound, code);
 
-        (code, line) = Loom.Fail("eval", "lm", "--model", model, "--data", f.Dir.Combine("greek.txt"));
+        (code, line) = LoomCli.Fail("eval", "lm", "--model", model, "--data", f.Dir.Combine("greek.txt"));
         Assert.Equal((int)LoomErrorCode.InvalidArgument, code);
         Assert.Contains("U+03B1", line);
         Assert.Contains("not in the vocabulary", line);

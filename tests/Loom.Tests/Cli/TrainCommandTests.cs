@@ -14,7 +14,7 @@ public sealed class ConsoleCollection
 }
 
 /// <summary>Runs `loom` in-process and captures what it prints.</summary>
-internal static class Loom
+internal static class LoomCli
 {
     public static (int Code, string Out, string Error) Run(params string[] args)
     {
@@ -83,7 +83,7 @@ public class TrainCommandTests
     {
         using var f = new LmFixture();
         string outDir = f.Dir.Combine("run");
-        var (code, output, error) = Loom.Run(f.Train(outDir, "--steps", "5"));
+        var (code, output, error) = LoomCli.Run(f.Train(outDir, "--steps", "5"));
         Assert.True(code == 0, error);
         var json = JsonNode.Parse(output)!.AsObject();
         Assert.Equal(5, (long)json["steps"]!);
@@ -104,7 +104,7 @@ public class TrainCommandTests
         using var f = new LmFixture();
         string outDir = f.Dir.Combine("run");
         var args = f.Train(outDir, "--steps", "6").Where(a => a != "--json").ToArray();
-        var (code, output, error) = Loom.Run(args);
+        var (code, output, error) = LoomCli.Run(args);
         Assert.True(code == 0, error);
         Assert.Contains("train lm  step 3/6  loss ", output);
         Assert.Contains(" val ", output);
@@ -118,18 +118,18 @@ public class TrainCommandTests
     public void Train_lm_resume_continues_exactly_with_the_saved_settings()
     {
         using var f = new LmFixture();
-        Assert.Equal(0, Loom.Run(f.Train(f.Dir.Combine("straight"), "--steps", "6")).Code);
+        Assert.Equal(0, LoomCli.Run(f.Train(f.Dir.Combine("straight"), "--steps", "6")).Code);
 
         // A crash while saving the final checkpoint (a directory squats on one of its file names): the step-3
         // checkpoint stays, the log already holds steps 1–6.
         string split = f.Dir.Combine("split");
         string blocker = Path.Combine(split, Checkpoint.DirectoryName, "optimizer-00000006.safetensors");
         Directory.CreateDirectory(blocker);
-        Assert.ThrowsAny<IOException>(() => Loom.Run(f.Train(split, "--steps", "6", "--checkpoint-every", "3")));
+        Assert.ThrowsAny<IOException>(() => LoomCli.Run(f.Train(split, "--steps", "6", "--checkpoint-every", "3")));
         Directory.Delete(blocker);
 
         // Resume names only --out and --resume: data, model, steps and optimizer settings come from the checkpoint.
-        var (code, output, error) = Loom.Run("train", "lm", "--out", split, "--resume", "--threads", "1", "--json");
+        var (code, output, error) = LoomCli.Run("train", "lm", "--out", split, "--resume", "--threads", "1", "--json");
         Assert.True(code == 0, error);
         var json = JsonNode.Parse(output)!;
         Assert.Equal(3, (long)json["resumedFromStep"]!);
@@ -146,21 +146,21 @@ public class TrainCommandTests
     {
         using var f = new LmFixture();
         string outDir = f.Dir.Combine("run");
-        Assert.Equal(0, Loom.Run(f.Train(outDir, "--steps", "2")).Code);
-        var (code, line) = Loom.Fail(f.Train(outDir, "--steps", "2"));
+        Assert.Equal(0, LoomCli.Run(f.Train(outDir, "--steps", "2")).Code);
+        var (code, line) = LoomCli.Fail(f.Train(outDir, "--steps", "2"));
         Assert.Equal(2, code);
         Assert.Contains("already holds a checkpoint; add --resume", line);
 
         string original = File.ReadAllText(f.Data);
         File.AppendAllText(f.Data, "zoe\n");
-        (code, line) = Loom.Fail(f.Train(outDir, "--steps", "4", "--resume"));
+        (code, line) = LoomCli.Fail(f.Train(outDir, "--steps", "4", "--resume"));
         Assert.Equal(2, code);
         Assert.Contains("the data changed since the checkpoint", line);
         File.WriteAllText(f.Data, original);
 
-        (code, line) = Loom.Fail(f.Train(outDir, "--steps", "4", "--resume", "--lr", "0.5"));
+        (code, line) = LoomCli.Fail(f.Train(outDir, "--steps", "4", "--resume", "--lr", "0.5"));
         Assert.Contains("trained with other settings: learning rate was 0.001, now 0.5", line);
-        (code, line) = Loom.Fail("train", "lm", "--out", outDir, "--resume", "--steps", "4", "--batch", "8");
+        (code, line) = LoomCli.Fail("train", "lm", "--out", outDir, "--resume", "--steps", "4", "--batch", "8");
         Assert.Contains("other data or model settings", line);
     }
 
@@ -189,7 +189,7 @@ public class TrainCommandTests
         };
         foreach (var (args, expectedCode, expected) in cases)
         {
-            var (code, line) = Loom.Fail(args);
+            var (code, line) = LoomCli.Fail(args);
             Assert.True(expectedCode == code, $"{string.Join(' ', args)} → {code}: {line}");
             Assert.Contains(expected, line);
         }
@@ -200,10 +200,10 @@ public class TrainCommandTests
     {
         using var f = new LmFixture();
         string outDir = f.Dir.Combine("run");
-        Assert.Equal(0, Loom.Run(f.Train(outDir, "--steps", "2")).Code);
+        Assert.Equal(0, LoomCli.Run(f.Train(outDir, "--steps", "2")).Code);
         string manifest = Path.Combine(outDir, Checkpoint.DirectoryName, Checkpoint.ManifestName);
         File.WriteAllText(manifest, File.ReadAllText(manifest)[..40]);
-        var (code, line) = Loom.Fail("train", "lm", "--out", outDir, "--resume", "--steps", "4");
+        var (code, line) = LoomCli.Fail("train", "lm", "--out", outDir, "--resume", "--steps", "4");
         Assert.Equal((int)LoomErrorCode.InvalidFormat, code);
         Assert.Contains("corrupt checkpoint", line);
     }

@@ -71,7 +71,7 @@ public class TrainerCheckpointTests
     [Theory]
     [InlineData("{ \"format\": \"loom-checkpoint\", \"vers", "not valid JSON")]
     [InlineData("{ \"format\": \"something-else\" }", "not a Loom checkpoint")]
-    [InlineData("{ \"format\": \"loom-checkpoint\", \"version\": 1, \"step\": 3 }", "missing a field")]
+    [InlineData("{ \"format\": \"loom-checkpoint\", \"version\": 1, \"step\": 3 }", "missing the field 'options'")]
     public void Damaged_manifest_is_a_clear_error(string manifest, string expected)
     {
         using var dir = new TempDirectory();
@@ -80,6 +80,23 @@ public class TrainerCheckpointTests
         var error = Assert.Throws<LoomException>(() => Checkpoint.Load(CheckpointDir(dir.Path)));
         Assert.Equal(LoomErrorCode.InvalidFormat, error.Code);
         Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("loopRandom")]
+    [InlineData("files")]
+    [InlineData("optimizer")]
+    public void Manifest_without_a_required_field_names_it(string field)
+    {
+        using var dir = new TempDirectory();
+        TrainingLoop.Run(new ToyTask(), Options(dir.Path, steps: 4));
+        string manifest = Path.Combine(CheckpointDir(dir.Path), Checkpoint.ManifestName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json.Remove(field);
+        File.WriteAllText(manifest, json.ToJsonString());
+        var error = Assert.Throws<LoomException>(() => Checkpoint.Load(CheckpointDir(dir.Path)));
+        Assert.Equal(LoomErrorCode.InvalidFormat, error.Code);
+        Assert.Contains($"missing the field '{field}'", error.Message);
     }
 
     [Fact]

@@ -81,6 +81,21 @@ public class TrainerLoopTests
         Assert.Equal(2, reports.Count(r => r.Evaluating));
     }
 
+    [Fact]
+    public void Time_limited_run_plans_its_schedule_and_stops_with_a_checkpoint()
+    {
+        using var dir = new TempDirectory();
+        var summary = TrainingLoop.Run(new ToyTask(), new TrainerOptions { Steps = null, MaxMinutes = 0.01, WarmupSteps = 5, OutDir = dir.Path });
+        Assert.Contains(summary.Stopped, new[] { StopReason.TimeLimit, StopReason.Completed });
+        Assert.True(summary.Steps >= 1);
+        Assert.True(summary.PlannedSteps >= summary.Steps);
+        if (summary.Stopped == StopReason.Completed) Assert.Equal(summary.PlannedSteps, summary.Steps);
+        var checkpoint = Checkpoint.ReadManifest(Path.Combine(dir.Path, Checkpoint.DirectoryName));
+        Assert.Equal(summary.Steps, checkpoint.Step);
+        Assert.Null(checkpoint.Options.Steps);
+        Assert.NotNull(summary.Validation);
+    }
+
     [Theory]
     [InlineData(0L, null, "steps must be at least 1")]
     [InlineData(null, null, "give a number of steps")]
