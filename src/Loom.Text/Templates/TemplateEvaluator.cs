@@ -246,7 +246,11 @@ internal sealed class TemplateEvaluator
         {
             case LiteralExpr literal: return literal.Value;
             case NameExpr name: return Lookup(name.Name);
-            case ListExpr list: return list.Items.Select(Evaluate).ToList();
+            case ListExpr list:
+            {
+                var items = list.Items.Select(Evaluate).ToList();
+                return list.IsTuple ? new TemplateTuple(items) : items;
+            }
             case DictExpr dict:
             {
                 var result = new Dictionary<string, object?>();

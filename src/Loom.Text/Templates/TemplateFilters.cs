@@ -49,7 +49,7 @@ internal static class TemplateFilters
             case "items":
                 if (value is Undefined) return new List<object?>();
                 if (value is not Dictionary<string, object?> dict) throw new TemplateRuntimeError($"needs a mapping, found {TemplateValues.TypeName(value)}");
-                return dict.Select(p => (object?)new List<object?> { p.Key, p.Value }).ToList();
+                return dict.Select(p => (object?)new TemplateTuple(new[] { p.Key, p.Value })).ToList();
             case "tojson":
             {
                 var indent = Arg(0, "indent", null);

@@ -16,6 +16,7 @@ internal sealed class TemplateLexer
     private readonly bool trimBlocks;
     private readonly bool lstripBlocks;
     private readonly List<TemplateToken> tokens = new();
+    private readonly List<int> lineStarts;
     private int pos;
 
     private TemplateLexer(string source, bool trimBlocks, bool lstripBlocks)
@@ -23,10 +24,14 @@ internal sealed class TemplateLexer
         this.source = source;
         this.trimBlocks = trimBlocks;
         this.lstripBlocks = lstripBlocks;
+        lineStarts = LineStarts(source);
     }
 
     public static List<TemplateToken> Tokenize(string source, bool trimBlocks = true, bool lstripBlocks = true)
     {
+        // Jinja drops one newline at the very end of a template (keep_trailing_newline=False, which HF keeps).
+        if (source.EndsWith("\r\n", StringComparison.Ordinal)) source = source[..^2];
+        else if (source.EndsWith('\n')) source = source[..^1];
         var lexer = new TemplateLexer(source, trimBlocks, lstripBlocks);
         lexer.Run();
         return lexer.tokens;
@@ -270,9 +275,17 @@ internal sealed class TemplateLexer
 
     private (int Line, int Column) Position(int index)
     {
-        int line = 1, lineStart = 0;
-        for (int i = 0; i < index && i < source.Length; i++)
-            if (source[i] == '\n') { line++; lineStart = i + 1; }
-        return (line, index - lineStart + 1);
+        // lineStarts[k] is where line k+1 begins; the line of an index is the last start at or before it.
+        int k = lineStarts.BinarySearch(index);
+        if (k < 0) k = ~k - 1;
+        return (k + 1, index - lineStarts[k] + 1);
+    }
+
+    private static List<int> LineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (int i = 0; i < text.Length; i++)
+            if (text[i] == '\n') starts.Add(i + 1);
+        return starts;
     }
 }

@@ -41,7 +41,7 @@ internal static class TemplateMethods
             case Dictionary<string, object?> dict:
                 switch (name)
                 {
-                    case "items": return dict.Select(p => (object?)new List<object?> { p.Key, p.Value }).ToList();
+                    case "items": return dict.Select(p => (object?)new TemplateTuple(new[] { p.Key, p.Value })).ToList();
                     case "keys": return dict.Keys.Select(k => (object?)k).ToList();
                     case "values": return dict.Values.ToList();
                     case "get":

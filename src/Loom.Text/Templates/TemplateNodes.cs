@@ -21,7 +21,7 @@ internal sealed record ContinueNode(int Line, int Column) : Node(Line, Column);
 internal abstract record Expr(int Line, int Column) : Node(Line, Column);
 internal sealed record LiteralExpr(object? Value, int Line, int Column) : Expr(Line, Column);
 internal sealed record NameExpr(string Name, int Line, int Column) : Expr(Line, Column);
-internal sealed record ListExpr(List<Expr> Items, int Line, int Column) : Expr(Line, Column);
+internal sealed record ListExpr(List<Expr> Items, int Line, int Column, bool IsTuple = false) : Expr(Line, Column);
 internal sealed record DictExpr(List<(Expr Key, Expr Value)> Items, int Line, int Column) : Expr(Line, Column);
 internal sealed record AttributeExpr(Expr Target, string Name, int Line, int Column) : Expr(Line, Column);
 internal sealed record SubscriptExpr(Expr Target, Expr Index, int Line, int Column) : Expr(Line, Column);

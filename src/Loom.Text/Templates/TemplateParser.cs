@@ -212,7 +212,7 @@ internal sealed class TemplateParser
             index++;
             items.Add(ParseExpression());
         }
-        return new ListExpr(items, first.Line, first.Column);
+        return new ListExpr(items, first.Line, first.Column, IsTuple: true);
     }
 
     private Expr ParseExpression()
@@ -445,7 +445,7 @@ internal sealed class TemplateParser
                 if (Current.Is(TemplateTokenKind.Operator, ")"))
                 {
                     index++;
-                    return new ListExpr(new List<Expr>(), token.Line, token.Column);
+                    return new ListExpr(new List<Expr>(), token.Line, token.Column, IsTuple: true);
                 }
                 var inner = ParseExpression();
                 if (Current.Is(TemplateTokenKind.Operator, ","))
@@ -457,7 +457,7 @@ internal sealed class TemplateParser
                         if (Current.Is(TemplateTokenKind.Operator, ")")) break;
                         items.Add(ParseExpression());
                     }
-                    inner = new ListExpr(items, token.Line, token.Column);
+                    inner = new ListExpr(items, token.Line, token.Column, IsTuple: true);
                 }
                 Expect(TemplateTokenKind.Operator, ")", "parenthesis");
                 return inner;

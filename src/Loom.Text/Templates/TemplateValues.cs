@@ -12,6 +12,13 @@ internal sealed class Undefined
     public override string ToString() => "";
 }
 
+/// <summary>A Python tuple: a list that prints with parentheses (what <c>dict.items()</c> yields and
+/// <c>(a, b)</c> builds).</summary>
+internal sealed class TemplateTuple : List<object?>
+{
+    public TemplateTuple(IEnumerable<object?> items) : base(items) { }
+}
+
 /// <summary>The object <c>namespace(...)</c> returns: the one value a loop body can assign into and keep.</summary>
 internal sealed class TemplateNamespace
 {
@@ -84,6 +91,8 @@ internal static class TemplateValues
             case long l: return l.ToString(CultureInfo.InvariantCulture);
             case double d: return FormatFloat(d);
             case string s: return topLevel ? s : "'" + s.Replace("\\", "\\\\").Replace("'", "\\'").Replace("\n", "\\n") + "'";
+            case TemplateTuple tuple:
+                return "(" + string.Join(", ", tuple.Select(v => Repr(v))) + (tuple.Count == 1 ? ",)" : ")");
             case List<object?> list:
                 return "[" + string.Join(", ", list.Select(v => Repr(v))) + "]";
             case Dictionary<string, object?> dict:
@@ -118,6 +127,7 @@ internal static class TemplateValues
         long => "int",
         double => "float",
         string => "string",
+        TemplateTuple => "tuple",
         List<object?> => "list",
         Dictionary<string, object?> => "dict",
         TemplateNamespace => "namespace",

@@ -99,6 +99,7 @@ public sealed class TemplateSyntaxTests
     public void SetSupportsTuplesAndBlocks()
     {
         Assert.Equal("1-2", Render("{% set a, b = 1, 2 %}{{ a }}-{{ b }}"));
+        Assert.Equal("(1, 'x') (1,) ()", Render("{% set t = 1, 'x' %}{{ t }} {{ (1,) }} {{ () }}"));
         Assert.Equal("[<x>]", Render("{% set body %}<{{ v }}>{% endset %}[{{ body }}]", new { v = "x" }));
     }
 
