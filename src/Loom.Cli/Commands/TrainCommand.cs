@@ -86,7 +86,8 @@ public static class TrainCommand
             var saved = savedManifest?.Options ?? new TrainerOptions();
             long? stepCount = parse.GetValue(steps) ?? (savedManifest is null ? null : saved.Steps);
             double? limit = parse.GetValue(minutes);
-            if (stepCount is null && limit is null) stepCount = DefaultSteps;
+            // A time-limited run resumed without a new limit finishes the schedule it had planned.
+            if (stepCount is null && limit is null) stepCount = savedManifest is { PlannedSteps: > 0 } ? savedManifest.PlannedSteps : DefaultSteps;
             long warmupSteps = parse.GetValue(warmup) ?? (savedManifest is null ? Math.Min(saved.WarmupSteps, stepCount ?? long.MaxValue) : saved.WarmupSteps);
             var options = saved with
             {
