@@ -1,0 +1,64 @@
+using System.Numerics.Tensors;
+using Loom.Inference.Architectures;
+using Loom.Kernels;
+
+namespace Loom.Inference;
+
+/// <summary>
+/// The pre-norm decoder block every supported architecture shares, for n new tokens at positions start..start+n−1:
+/// x += W_o·Attention(RoPE(norm?(W_q·h + b_q)), RoPE(norm?(W_k·h + b_k)), W_v·h + b_v) with h = RMSNorm(x), then
+/// x += W_down·(SiLU(W_gate·h) ⊙ W_up·h) with h = RMSNorm(x). What differs per architecture (biases, per-head Q/K
+/// norm, RoPE pairing) comes from <see cref="LlmArchitecture"/> and the weights present.
+/// </summary>
+internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeTable rope, CausalAttention attention)
+{
+    public void Forward(LayerWeights w, SessionBuffers b, KvCache cache, int layer, int start, int n)
+    {
+        int e = c.EmbeddingLength, f = c.FeedForwardLength;
+        Span<float> x = b.Residual.AsSpan(0, n * e), h = b.Normed.AsSpan(0, n * e), projected = b.Projected.AsSpan(0, n * e);
+        ReadOnlySpan<int> positions = b.Positions.AsSpan(0, n);
+
+        // Attention. K and V rows go straight into the cache at their positions.
+        Normalization.RmsNormForward(x, w.AttentionNorm, h, b.Rstd.AsSpan(0, n), n, e, c.RmsEpsilon);
+        Span<float> q = b.Query.AsSpan(0, n * c.QueryWidth);
+        Span<float> k = cache.Keys(layer).AsSpan(start * c.KeyWidth, n * c.KeyWidth);
+        Span<float> v = cache.Values(layer).AsSpan(start * c.ValueWidth, n * c.ValueWidth);
+        w.Query.MatMul(h, n, q);
+        w.Key.MatMul(h, n, k);
+        w.Value.MatMul(h, n, v);
+        AddToRows(q, w.QueryBias, n);
+        AddToRows(k, w.KeyBias, n);
+        AddToRows(v, w.ValueBias, n);
+        if (w.QueryNorm is not null) NormalizeHeads(q, w.QueryNorm, n * c.HeadCount, b);
+        if (w.KeyNorm is not null) NormalizeHeads(k, w.KeyNorm, n * c.KvHeadCount, b);
+        Rope.Apply(q, positions, c.HeadCount, rope, arch.RopeStyle);
+        Rope.Apply(k, positions, c.KvHeadCount, rope, arch.RopeStyle);
+        attention.Run(b.Query, cache.Keys(layer), cache.Values(layer), b.Attention, b.Scores, start, n);
+        w.AttentionOutput.MatMul(b.Attention.AsSpan(0, n * c.AttentionOutputWidth), n, projected);
+        TensorPrimitives.Add(x, projected, x);
+
+        // SwiGLU feed-forward.
+        Normalization.RmsNormForward(x, w.FeedForwardNorm, h, b.Rstd.AsSpan(0, n), n, e, c.RmsEpsilon);
+        Span<float> gate = b.Gate.AsSpan(0, n * f), up = b.Up.AsSpan(0, n * f);
+        w.Gate.MatMul(h, n, gate);
+        w.Up.MatMul(h, n, up);
+        Activations.Silu(gate, gate);
+        TensorPrimitives.Multiply(gate, up, gate);
+        w.Down.MatMul(gate, n, projected);
+        TensorPrimitives.Add(x, projected, x);
+    }
+
+    private static void AddToRows(Span<float> rows, float[]? bias, int n)
+    {
+        if (bias is null) return;
+        for (int i = 0; i < n; i++)
+        {
+            Span<float> row = rows.Slice(i * bias.Length, bias.Length);
+            TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
+    // RMSNorm of each head (a row of KeyLength values) with one weight vector shared by all heads (Qwen 3).
+    private void NormalizeHeads(Span<float> heads, float[] weight, int count, SessionBuffers b) =>
+        Normalization.RmsNormForward(heads, weight, heads, b.Rstd.AsSpan(0, count), count, c.KeyLength, c.RmsEpsilon);
+}

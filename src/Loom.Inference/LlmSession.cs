@@ -1,0 +1,97 @@
+using Loom.Core;
+using Loom.Kernels;
+using Loom.Text.Sampling;
+
+namespace Loom.Inference;
+
+/// <summary>
+/// One sequence being decoded by an <see cref="LlmModel"/>: its KV cache and every activation buffer, allocated
+/// once here. <see cref="Forward"/> takes new tokens (a prompt goes through the matmuls in batches of up to
+/// <see cref="BatchSize"/> rows; a single token is a pure mat-vec over the mapped weights) and returns the next
+/// token's logits. After the first call a one-token Forward allocates nothing. Not thread-safe: one per sequence.
+/// </summary>
+public sealed class LlmSession : ILogitSource
+{
+    private readonly LlmModel _model;
+    private readonly LlmConfig _c;
+    private readonly SessionBuffers _buffers;
+    private readonly DecoderLayer _layer;
+
+    internal LlmSession(LlmModel model, int batchSize)
+    {
+        _model = model;
+        _c = model.Config;
+        if (batchSize < 1) throw LoomException.Argument($"batch size must be at least 1, found {batchSize}");
+        BatchSize = Math.Min(batchSize, _c.ContextLength);
+        Cache = new KvCache(_c);
+        _buffers = new SessionBuffers(_c, BatchSize, CausalAttention.MaxChunks);
+        _layer = new DecoderLayer(_c, model.Architecture, model.Rope, new CausalAttention(_c));
+    }
+
+    /// <summary>The most tokens the session holds (the model's context length, or the override given at load).</summary>
+    public int ContextLength => _c.ContextLength;
+
+    /// <summary>Tokens already in the KV cache; the next token goes at this position.</summary>
+    public int Position { get; private set; }
+
+    /// <summary>Most prompt tokens pushed through the matmuls at once.</summary>
+    public int BatchSize { get; }
+
+    public KvCache Cache { get; }
+
+    /// <summary>Empties the sequence (the cache is overwritten as tokens arrive).</summary>
+    public void Reset() => Position = 0;
+
+    /// <summary>Forgets every token from <paramref name="position"/> on, keeping the prefix's cache (e.g. a chat
+    /// history shared with the next turn).</summary>
+    public void Rewind(int position)
+    {
+        if (position < 0 || position > Position)
+            throw LoomException.Argument($"rewind: position must be in 0..{Position} (the tokens held), found {position}");
+        Position = position;
+    }
+
+    /// <summary>Appends <paramref name="newTokens"/> and returns the logits (<see cref="LlmConfig.VocabSize"/> values)
+    /// for the token after the last of them; valid until the next call. Throws, changing nothing, when the tokens
+    /// would not fit in the context or an id is outside the vocabulary.</summary>
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<int> newTokens)
+    {
+        if (newTokens.IsEmpty) throw LoomException.Argument("forward: no tokens given; pass at least one");
+        if ((long)Position + newTokens.Length > ContextLength)
+        {
+            throw LoomException.Argument(
+                $"forward: {newTokens.Length} new tokens after the {Position} held would exceed the context length {ContextLength}; " +
+                "shorten the prompt or generation, or load the model with a larger context");
+        }
+        foreach (int id in newTokens)
+        {
+            if ((uint)id >= (uint)_c.VocabSize)
+                throw LoomException.Argument($"forward: token id {id} is outside the vocabulary 0..{_c.VocabSize - 1}");
+        }
+        var weights = _model.Weights;
+        for (int done = 0; done < newTokens.Length; done += BatchSize)
+        {
+            int n = Math.Min(BatchSize, newTokens.Length - done);
+            int start = Position;
+            for (int i = 0; i < n; i++)
+            {
+                weights.TokenEmbedding.ReadRow(newTokens[done + i], _buffers.Residual.AsSpan(i * _c.EmbeddingLength, _c.EmbeddingLength));
+                _buffers.Positions[i] = start + i;
+            }
+            for (int layer = 0; layer < _c.LayerCount; layer++)
+                _layer.Forward(weights.Layers[layer], _buffers, Cache, layer, start, n);
+            Position += n;
+            if (done + n == newTokens.Length) Logits(n - 1);
+        }
+        return _buffers.Logits;
+    }
+
+    // Only the last token's logits are wanted: final norm and the vocabulary projection on that one row.
+    private void Logits(int row)
+    {
+        int e = _c.EmbeddingLength;
+        Normalization.RmsNormForward(_buffers.Residual.AsSpan(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
+            _buffers.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
+        _model.Weights.Output.MatMul(_buffers.LastNormed, 1, _buffers.Logits);
+    }
+}

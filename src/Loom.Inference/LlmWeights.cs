@@ -1,0 +1,31 @@
+using Loom.Formats.Gguf;
+using Loom.Inference.Architectures;
+
+namespace Loom.Inference;
+
+/// <summary>Every weight of a model, checked against its config when loaded.</summary>
+public sealed class LlmWeights
+{
+    public required WeightMatrix TokenEmbedding { get; init; } // [V, E]
+    public required LayerWeights[] Layers { get; init; }
+    public required float[] OutputNorm { get; init; }          // [E]
+    /// <summary>The output projection [V, E]; the token embedding itself when the file ties them.</summary>
+    public required WeightMatrix Output { get; init; }
+    public bool TiedOutput => ReferenceEquals(Output, TokenEmbedding);
+
+    public static LlmWeights Load(GgufFile file, LlmArchitecture arch, LlmConfig c)
+    {
+        var embedding = WeightMatrix.Load(file, GgufNames.TokenEmbedding, c.VocabSize, c.EmbeddingLength);
+        var layers = new LayerWeights[c.LayerCount];
+        for (int i = 0; i < layers.Length; i++) layers[i] = LayerWeights.Load(file, arch, c, i);
+        return new LlmWeights
+        {
+            TokenEmbedding = embedding,
+            Layers = layers,
+            OutputNorm = TensorChecks.Vector(file, GgufNames.OutputNorm, c.EmbeddingLength),
+            Output = file.TryGetTensor(GgufNames.Output, out _)
+                ? WeightMatrix.Load(file, GgufNames.Output, c.VocabSize, c.EmbeddingLength)
+                : embedding,
+        };
+    }
+}
