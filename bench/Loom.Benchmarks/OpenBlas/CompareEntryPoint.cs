@@ -21,5 +21,8 @@ internal static class CompareEntryPoint
         if (args.Length < 2) return;
         if (args[1] == CompareVerb) Environment.Exit(OpenBlasCompare.Run(args[2..]));
         if (args[1] == ChildVerb) Environment.Exit(OpenBlasChild.Run());
+        // The LLM-comparison helpers (bench/llm-vs-llamacpp.sh) share this early dispatch.
+        if (args[1] == Llm.SyntheticGgufCommand.Verb) Environment.Exit(Llm.SyntheticGgufCommand.Run(args[2..]));
+        if (args[1] == Llm.ReadBandwidthCommand.Verb) Environment.Exit(Llm.ReadBandwidthCommand.Run(args[2..]));
     }
 }
