@@ -102,10 +102,11 @@ public sealed class WorkerPool
             }
             RunIndices();
             // Every index is claimed. Close the job (a full fence, paired with the helper's increment-then-check),
-            // then wait only for helpers still finishing an index they claimed.
+            // then wait only for helpers still finishing an index they claimed. The wait yields but never sleeps:
+            // SpinWait's default Thread.Sleep(1) would add a millisecond or more to a job that ends microseconds later.
             Interlocked.Exchange(ref _closed, 1);
             var spinner = new SpinWait();
-            while (Volatile.Read(ref _activeHelpers) != 0) spinner.SpinOnce();
+            while (Volatile.Read(ref _activeHelpers) != 0) spinner.SpinOnce(sleep1Threshold: -1);
             _work = null;
             if (_error is { } error) ExceptionDispatchInfo.Capture(error).Throw();
         }
