@@ -39,7 +39,7 @@ public interface IQuickstartOutcome
 public static class QuickstartCommand
 {
     /// <summary>The demos, in the order they run.</summary>
-    public static IReadOnlyList<IQuickstartDemo> Demos { get; } = [new SpiralsQuickstart(), new ShapesQuickstart()];
+    public static IReadOnlyList<IQuickstartDemo> Demos { get; } = [new SpiralsQuickstart(), new ShapesQuickstart(), new CharLmQuickstart()];
 
     public static Command Create()
     {

@@ -110,13 +110,37 @@ internal static class TemplateValues
     {
         if (double.IsNaN(d)) return "nan";
         if (double.IsInfinity(d)) return d > 0 ? "inf" : "-inf";
-        if (d == Math.Floor(d) && Math.Abs(d) < 1e16) return d.ToString("F1", CultureInfo.InvariantCulture);
-        var text = d.ToString("R", CultureInfo.InvariantCulture);
-        if (!text.Contains('E')) return text;
-        // .NET writes 1E+20 / 1E-05; Python writes 1e+20 / 1e-05.
-        var mantissa = text[..text.IndexOf('E')];
-        var exponent = int.Parse(text[(text.IndexOf('E') + 1)..], CultureInfo.InvariantCulture);
-        return mantissa + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
+        if (d == 0) return double.IsNegative(d) ? "-0.0" : "0.0";
+        // Shortest round-trip digits ("R"), laid out by Python's repr rule:
+        // positional while the decimal exponent is in [-4, 16), scientific (1e+16, 1e-05) outside it.
+        // (.NET's own "R" switches to exponents at 1e15, one decade early.)
+        string digits = ShortestDigits(d.ToString("R", CultureInfo.InvariantCulture), out int exponent);
+        string sign = d < 0 ? "-" : "";
+        if (exponent is < -4 or >= 16)
+        {
+            string mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
+        }
+        if (exponent < 0) return sign + "0." + new string('0', -exponent - 1) + digits;
+        if (digits.Length <= exponent + 1) return sign + digits + new string('0', exponent + 1 - digits.Length) + ".0";
+        return sign + digits[..(exponent + 1)] + "." + digits[(exponent + 1)..];
+    }
+
+    /// <summary>The significant digits of a .NET number text (no sign, no leading/trailing zeros) and the decimal
+    /// exponent of the first one: "123.45" → "12345", 2; "1E-05" → "1", -5.</summary>
+    private static string ShortestDigits(string text, out int exponent)
+    {
+        int e = text.IndexOfAny(['E', 'e']);
+        int power = e < 0 ? 0 : int.Parse(text[(e + 1)..], CultureInfo.InvariantCulture);
+        string body = (e < 0 ? text : text[..e]).TrimStart('-');
+        int point = body.IndexOf('.');
+        string integer = point < 0 ? body : body[..point];
+        string all = integer + (point < 0 ? "" : body[(point + 1)..]);
+        int firstNonZero = 0;
+        while (firstNonZero < all.Length - 1 && all[firstNonZero] == '0') firstNonZero++;
+        exponent = power + integer.Length - 1 - firstNonZero;
+        string digits = all[firstNonZero..].TrimEnd('0');
+        return digits.Length == 0 ? "0" : digits;
     }
 
     public static string TypeName(object? value) => value switch

@@ -19,15 +19,19 @@ public class QuickstartCommandTests
         });
         var json = QuickstartCommand.Run(new QuickstartOptions(Seed: 3, Quick: true), console);
 
-        Assert.Equal(["spirals", "shapes"], json["demos"]!.AsObject().Select(d => d.Key));
+        Assert.Equal(["spirals", "shapes", "names"], json["demos"]!.AsObject().Select(d => d.Key));
         Assert.InRange(json["demos"]!["spirals"]!["trainAccuracy"]!.GetValue<float>(), 0.99f, 1f);
         Assert.InRange(json["demos"]!["shapes"]!["heldOutAccuracy"]!.GetValue<float>(), 0.8f, 1f);
+        var names = json["demos"]!["names"]!;
+        Assert.True((double)names["valLoss"]! < (double)names["uniformLoss"]!, $"names: held-out loss {names["valLoss"]} is not below uniform {names["uniformLoss"]}");
+        Assert.NotEmpty(names["samples"]!.AsArray());
         string text = writer.ToString();
         Assert.Contains("Two spirals", text);
         Assert.Contains("●", text);
         Assert.Contains("Held-out accuracy", text);
         Assert.Contains("triangle", text);
         Assert.Contains("✓", text);
+        Assert.Contains("Invented names", text);
     }
 
     [Fact]

@@ -21,6 +21,12 @@ public sealed class TemplateSyntaxTests
     [InlineData("{{ 'yes' if 1 else 'no' }} {{ 'yes' if 0 else 'no' }} [{{ 'only' if false }}]", "yes no []")]
     [InlineData("{{ -3 + +2 }} {{ -(1.5) }}", "-1 -1.5")]
     [InlineData("{{ 0.1 + 0.2 }} {{ 1e3 }} {{ 1_000 }}", "0.30000000000000004 1000.0 1000")]
+    [InlineData("{{ 3 / 0.5 }} {{ 10 // 3.0 }} {{ 2 ** -1 }}", "6.0 3.0 0.5")]
+    [InlineData("{{ 1e16 }} {{ 1e-5 }} {{ 123456789.123 }}", "1e+16 1e-05 123456789.123")]
+    [InlineData("{{ 1e15 }} {{ 1.5e-4 }} {{ 12345678901234567.0 }} {{ 1e300 }} {{ -2.5 }} {{ 0.0001 }}", "1000000000000000.0 0.00015 1.2345678901234568e+16 1e+300 -2.5 0.0001")]
+    [InlineData("{{ 'a' ~ missing ~ 'b' }}|{{ none | string }}|{{ 'x' if none }}|{{ '  '.strip() == '' }}", "ab|None||True")]
+    [InlineData("{% set ns = namespace(a=1) %}{{ ns.a }}{{ ns }}", "1<Namespace {'a': 1}>")]
+    [InlineData("{{ 'abc'[5:] }}|{{ 'abc'[-10:] }}|{{ [1, 2, 3][-10:2] }}", "|abc|[1, 2]")]
     public void ExpressionsFollowPythonSemantics(string source, string expected) =>
         Assert.Equal(expected, Render(source));
 
