@@ -21,6 +21,9 @@ public static class CliApp
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(FinetuneCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 
