@@ -30,6 +30,7 @@ public static class Dequantize
             case GgmlType.Q5_0: Legacy(source, destination, 22, Q5_0); break;
             case GgmlType.Q5_1: Legacy(source, destination, 24, Q5_1); break;
             case GgmlType.Q8_0: Legacy(source, destination, 34, Q8_0); break;
+            case GgmlType.Q8_1: Legacy(source, destination, 36, Q8_1); break;
             case GgmlType.Q4_K: Legacy(source, destination, 144, Q4_K, 256); break;
             case GgmlType.Q5_K: Legacy(source, destination, 176, Q5_K, 256); break;
             case GgmlType.Q6_K: Legacy(source, destination, 210, Q6_K, 256); break;
@@ -51,34 +52,23 @@ public static class Dequantize
 
     private static float ReadHalf(ref byte block, int offset) => HalfTable.Read(ref block, offset);
 
-    /// <summary>Nibbles of 16 bytes as 32 bytes: low nibbles first (elements 0–15), then high nibbles (16–31).</summary>
-    private static Vector256<byte> Nibbles(Vector128<byte> packed) =>
-        Vector256.Create(packed & Vector128.Create((byte)0xF), Vector128.ShiftRightLogical(packed, 4));
-
-    /// <summary>0x10 in byte j where bit j of the 32-bit little-endian word at qh is set (the Q5 fifth bits).</summary>
-    private static Vector256<byte> FifthBits(ref byte qh)
-    {
-        const ulong Spread = 0x0101010101010101;
-        var repeated = Vector256.Create(qh * Spread, Unsafe.Add(ref qh, 1) * Spread, Unsafe.Add(ref qh, 2) * Spread, Unsafe.Add(ref qh, 3) * Spread).AsByte();
-        var bit = Vector256.Create(0x8040201008040201UL).AsByte();
-        return Vector256.Equals(repeated & bit, bit) & Vector256.Create((byte)0x10);
-    }
-
     private static void Q4_0(ref byte b, ref float y) =>
-        Store(Nibbles(Vector128.LoadUnsafe(ref b, 2)).AsSByte() - Vector256.Create((sbyte)8), ReadHalf(ref b, 0), ref y);
+        Store(QuantBits.Nibbles(Vector128.LoadUnsafe(ref b, 2)).AsSByte() - Vector256.Create((sbyte)8), ReadHalf(ref b, 0), ref y);
 
     private static void Q4_1(ref byte b, ref float y) =>
-        StoreAffine(Nibbles(Vector128.LoadUnsafe(ref b, 4)).AsSByte(), ReadHalf(ref b, 0), ReadHalf(ref b, 2), ref y);
+        StoreAffine(QuantBits.Nibbles(Vector128.LoadUnsafe(ref b, 4)).AsSByte(), ReadHalf(ref b, 0), ReadHalf(ref b, 2), ref y);
 
     private static void Q5_0(ref byte b, ref float y) =>
-        Store((Nibbles(Vector128.LoadUnsafe(ref b, 6)) | FifthBits(ref Unsafe.Add(ref b, 2))).AsSByte() - Vector256.Create((sbyte)16),
+        Store((QuantBits.Nibbles(Vector128.LoadUnsafe(ref b, 6)) | QuantBits.FifthBits(ref Unsafe.Add(ref b, 2))).AsSByte() - Vector256.Create((sbyte)16),
             ReadHalf(ref b, 0), ref y);
 
     private static void Q5_1(ref byte b, ref float y) =>
-        StoreAffine((Nibbles(Vector128.LoadUnsafe(ref b, 8)) | FifthBits(ref Unsafe.Add(ref b, 4))).AsSByte(),
+        StoreAffine((QuantBits.Nibbles(Vector128.LoadUnsafe(ref b, 8)) | QuantBits.FifthBits(ref Unsafe.Add(ref b, 4))).AsSByte(),
             ReadHalf(ref b, 0), ReadHalf(ref b, 2), ref y);
 
     private static void Q8_0(ref byte b, ref float y) => Store(Vector256.LoadUnsafe(ref b, 2).AsSByte(), ReadHalf(ref b, 0), ref y);
+
+    private static void Q8_1(ref byte b, ref float y) => Store(Vector256.LoadUnsafe(ref b, 4).AsSByte(), ReadHalf(ref b, 0), ref y);
 
     private static void Q4_K(ref byte b, ref float y)
     {

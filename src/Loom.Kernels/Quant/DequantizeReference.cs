@@ -29,6 +29,7 @@ public static unsafe class DequantizeReference
             case GgmlType.Q5_0: Q5_0(MemoryMarshal.Cast<byte, BlockQ5_0>(source), destination); break;
             case GgmlType.Q5_1: Q5_1(MemoryMarshal.Cast<byte, BlockQ5_1>(source), destination); break;
             case GgmlType.Q8_0: Q8_0(MemoryMarshal.Cast<byte, BlockQ8_0>(source), destination); break;
+            case GgmlType.Q8_1: Q8_1(MemoryMarshal.Cast<byte, BlockQ8_1>(source), destination); break;
             case GgmlType.Q4_K: Q4_K(MemoryMarshal.Cast<byte, BlockQ4_K>(source), destination); break;
             case GgmlType.Q5_K: Q5_K(MemoryMarshal.Cast<byte, BlockQ5_K>(source), destination); break;
             case GgmlType.Q6_K: Q6_K(MemoryMarshal.Cast<byte, BlockQ6_K>(source), destination); break;
@@ -39,7 +40,7 @@ public static unsafe class DequantizeReference
 
     internal static LoomException Unsupported(GgmlType type) =>
         new(LoomErrorCode.NotSupported,
-            $"dequantize: tensor type {type} is not supported; supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, Q8_K");
+            $"dequantize: tensor type {type} is not supported; supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q4_K, Q5_K, Q6_K, Q8_K");
 
     private static void Q4_0(ReadOnlySpan<BlockQ4_0> blocks, Span<float> y)
     {
@@ -106,6 +107,17 @@ public static unsafe class DequantizeReference
         for (int i = 0; i < blocks.Length; i++)
         {
             BlockQ8_0 b = blocks[i];
+            float d = (float)b.D;
+            for (int j = 0; j < 32; j++) y[i * 32 + j] = b.Qs[j] * d;
+        }
+    }
+
+    /// <summary>q·d; the block's s (= d·Σq) only serves the dot products.</summary>
+    private static void Q8_1(ReadOnlySpan<BlockQ8_1> blocks, Span<float> y)
+    {
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            BlockQ8_1 b = blocks[i];
             float d = (float)b.D;
             for (int j = 0; j < 32; j++) y[i * 32 + j] = b.Qs[j] * d;
         }

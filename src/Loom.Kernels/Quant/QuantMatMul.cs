@@ -1,27 +1,43 @@
+using System.Numerics.Tensors;
 using Loom.Core;
 using Loom.Kernels.Threading;
 
 namespace Loom.Kernels.Quant;
 
 /// <summary>
-/// Quantized matrix × float activations, as ggml's CPU matmul: each activation row is quantized once (Q8_0 or Q8_K,
-/// <see cref="VecDot.ActivationType"/>), then every output is one integer <see cref="VecDot"/> of a weight row with
-/// it. Weights are row-major in ggml layout (a row = ne0 = <c>cols</c> values, <c>rows</c> rows, e.g. a GGUF
-/// tensor's bytes). Rows are spread over the shared worker pool in fixed chunks; each output is computed by one
-/// thread from one row, so results are bit-identical for any thread count.
+/// A GGUF weight matrix of any non-F32 type (and F32) × float activations, as ggml's CPU matmul: for quantized types
+/// each activation row is quantized once (Q8_0, Q8_1 or Q8_K, <see cref="VecDot.ActivationType"/>) and every
+/// output is one integer <see cref="VecDot"/> of a weight row with it; F16 and BF16 weights are widened on the fly
+/// and dotted with the float activations as they are (<see cref="FloatRowDot"/>). Weights are row-major in ggml
+/// layout (a row = ne0 = <c>cols</c> values, <c>rows</c> rows, e.g. a GGUF tensor's bytes).
+/// <para>Work is tiled: a chunk of <see cref="RowsPerChunk"/> weight rows against blocks of four activation rows, so
+/// a weight row is read (and unpacked) once per four activation rows and the chunk stays in cache while the
+/// activation blocks stream past. Chunks are spread over the shared worker pool; each output is computed by one
+/// thread with a fixed operation order (four-row kernels repeat the single-row operations exactly), so results are
+/// bit-identical for any thread count and for any batch size.</para>
 /// </summary>
 public static unsafe class QuantMatMul
 {
     private const int RowsPerChunk = 16;
+    private const int ActivationBlock = 4;
 
     /// <summary>y[r] = Σ_c W[r, c]·x[c] for r &lt; rows.</summary>
     public static void MatVec(GgmlType type, ReadOnlySpan<byte> weights, int rows, int cols, ReadOnlySpan<float> x, Span<float> y) =>
         MatMul(type, weights, rows, cols, x, 1, y);
 
+    /// <summary>True for the weight types <see cref="MatMul"/> takes: F32, F16, BF16 and those with a <see cref="VecDot"/>.</summary>
+    public static bool Supports(GgmlType type) =>
+        IsFloat(type) || type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1
+            or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+
+    private static bool IsFloat(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16;
+
     /// <summary>Y[i, r] = Σ_c W[r, c]·X[i, c] for <paramref name="n"/> activation rows X (n × cols) into Y (n × rows).</summary>
     public static void MatMul(GgmlType type, ReadOnlySpan<byte> weights, int rows, int cols, ReadOnlySpan<float> x, int n, Span<float> y)
     {
-        GgmlType activationType = VecDot.ActivationType(type);
+        if (!Supports(type))
+            throw new LoomException(LoomErrorCode.NotSupported,
+                $"quant matmul: weight type {type} is not supported; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K");
         long rowBytes = GgmlTypeTraits.RowBytes(type, cols);
         if (rows < 0 || n < 0 || weights.Length != rowBytes * rows)
             throw LoomException.Shape("quant matmul", $"{rows} {type} rows of {cols} take {rowBytes * Math.Max(rows, 0)} bytes, found {weights.Length}");
@@ -29,26 +45,54 @@ public static unsafe class QuantMatMul
         if (y.Length != (long)n * rows) throw LoomException.Shape("quant matmul", $"output: expected {n} × {rows} = {(long)n * rows} values, found {y.Length}");
         if (rows == 0 || n == 0) return;
 
-        int activationRowBytes = (int)GgmlTypeTraits.RowBytes(activationType, cols);
         var work = Work.Instance ??= new Work();
-        if (work.Activations.Length < activationRowBytes * n) work.Activations = new byte[activationRowBytes * n];
+        fixed (byte* w = weights)
+        fixed (float* xs = x)
+        fixed (float* output = y)
+        {
+            if (IsFloat(type))
+                work.Set(type, w, (int)rowBytes, rows, cols, (byte*)xs, cols * sizeof(float), n, output);
+            else
+            {
+                GgmlType activationType = VecDot.ActivationType(type);
+                int activationRowBytes = (int)GgmlTypeTraits.RowBytes(activationType, cols);
+                QuantizeRows(activationType, x, cols, n, activationRowBytes, work);
+                fixed (byte* a = work.Activations)
+                    Run(work.Set(type, w, (int)rowBytes, rows, cols, a, activationRowBytes, n, output), rows, cols, n);
+                return;
+            }
+            Run(work, rows, cols, n);
+        }
+    }
+
+    private static void Run(Work work, int rows, int cols, int n)
+    {
+        int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+        // A thread costs more to wake than a few small rows take: stay on the caller for tiny products.
+        int threads = (long)rows * cols * n < 1 << 16 ? 1 : KernelOptions.Threads;
+        try
+        {
+            WorkerPool.Shared.For(chunks, work, threads);
+        }
+        finally
+        {
+            work.Clear();
+        }
+    }
+
+    private static void QuantizeRows(GgmlType activationType, ReadOnlySpan<float> x, int cols, int n, int activationRowBytes, Work work)
+    {
+        if (work.Activations.Length < (long)activationRowBytes * n) work.Activations = new byte[checked(activationRowBytes * n)];
         for (int i = 0; i < n; i++)
         {
             var source = x.Slice(i * cols, cols);
             var target = work.Activations.AsSpan(i * activationRowBytes, activationRowBytes);
-            if (activationType == GgmlType.Q8_0) QuantizeActivations.Q8_0(source, target);
-            else QuantizeQ8_K.Row(source, target);
-        }
-        fixed (byte* w = weights)
-        fixed (byte* a = work.Activations)
-        fixed (float* output = y)
-        {
-            work.Set(type, w, (int)rowBytes, rows, a, activationRowBytes, n, output);
-            int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
-            // A thread costs more to wake than a few small rows take: stay on the caller for tiny products.
-            int threads = (long)rows * cols * n < 1 << 16 ? 1 : KernelOptions.Threads;
-            WorkerPool.Shared.For(chunks, work, threads);
-            work.Clear();
+            switch (activationType)
+            {
+                case GgmlType.Q8_0: QuantizeActivations.Q8_0(source, target); break;
+                case GgmlType.Q8_1: QuantizeActivations.Q8_1(source, target); break;
+                default: QuantizeQ8_K.Row(source, target); break;
+            }
         }
     }
 
@@ -61,18 +105,20 @@ public static unsafe class QuantMatMul
         private GgmlType _type;
         private byte* _weights, _activations;
         private float* _output;
-        private int _rowBytes, _rows, _activationRowBytes, _n;
+        private int _rowBytes, _rows, _cols, _activationRowBytes, _n;
 
-        public void Set(GgmlType type, byte* weights, int rowBytes, int rows, byte* activations, int activationRowBytes, int n, float* output)
+        public Work Set(GgmlType type, byte* weights, int rowBytes, int rows, int cols, byte* activations, int activationRowBytes, int n, float* output)
         {
             _type = type;
             _weights = weights;
             _rowBytes = rowBytes;
             _rows = rows;
+            _cols = cols;
             _activations = activations;
             _activationRowBytes = activationRowBytes;
             _n = n;
             _output = output;
+            return this;
         }
 
         public void Clear()
@@ -84,13 +130,45 @@ public static unsafe class QuantMatMul
 
         public void Run(int chunk)
         {
-            int end = Math.Min(_rows, (chunk + 1) * RowsPerChunk);
-            for (int r = chunk * RowsPerChunk; r < end; r++)
+            int start = chunk * RowsPerChunk, end = Math.Min(_rows, start + RowsPerChunk);
+            bool isFloat = IsFloat(_type);
+            int blocks = isFloat ? 0 : _cols / GgmlTypeTraits.BlockSize(_type);
+            float* four = stackalloc float[ActivationBlock];
+            int i = 0;
+            for (; i + ActivationBlock <= _n; i += ActivationBlock)
             {
-                var row = new ReadOnlySpan<byte>(_weights + (long)r * _rowBytes, _rowBytes);
-                for (int i = 0; i < _n; i++)
-                    _output[(long)i * _rows + r] = VecDot.Dot(_type, row, new ReadOnlySpan<byte>(_activations + (long)i * _activationRowBytes, _activationRowBytes));
+                byte* a0 = _activations + (long)i * _activationRowBytes;
+                byte* a1 = a0 + _activationRowBytes, a2 = a1 + _activationRowBytes, a3 = a2 + _activationRowBytes;
+                for (int r = start; r < end; r++)
+                {
+                    byte* row = _weights + (long)r * _rowBytes;
+                    if (_type == GgmlType.F32)
+                        for (int k = 0; k < ActivationBlock; k++) four[k] = FloatDot(row, a0 + k * _activationRowBytes);
+                    else if (isFloat)
+                        FloatRowDot.Dot4(_type, ref *row, ref *(float*)a0, ref *(float*)a1, ref *(float*)a2, ref *(float*)a3, _cols,
+                            new Span<float>(four, ActivationBlock));
+                    else
+                        VecDot.Dot4(_type, row, blocks, a0, a1, a2, a3, _activationRowBytes, four);
+                    for (int k = 0; k < ActivationBlock; k++) _output[(long)(i + k) * _rows + r] = four[k];
+                }
+            }
+            for (; i < _n; i++)
+            {
+                byte* a = _activations + (long)i * _activationRowBytes;
+                for (int r = start; r < end; r++)
+                {
+                    byte* row = _weights + (long)r * _rowBytes;
+                    _output[(long)i * _rows + r] = _type switch
+                    {
+                        GgmlType.F32 => FloatDot(row, a),
+                        GgmlType.F16 or GgmlType.BF16 => FloatRowDot.Dot(_type, ref *row, ref *(float*)a, _cols),
+                        _ => VecDot.Dot(_type, new ReadOnlySpan<byte>(row, _rowBytes), new ReadOnlySpan<byte>(a, _activationRowBytes)),
+                    };
+                }
             }
         }
+
+        private float FloatDot(byte* row, byte* a) =>
+            TensorPrimitives.Dot(new ReadOnlySpan<float>(row, _cols), new ReadOnlySpan<float>(a, _cols));
     }
 }

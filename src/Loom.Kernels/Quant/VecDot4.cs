@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Loom.Kernels.Quant;
+
+/// <summary>
+/// One weight row against four activation rows (batched prompt processing): each weight block is loaded and
+/// unpacked once and used four times, so a matmul reads and decodes its weights once per four activation rows.
+/// Every output takes exactly the operations of the single-row kernel in <see cref="VecDot"/> (same accumulators,
+/// same order), so batched and single results are bit-identical. Types without a four-row kernel run four single dots.
+/// </summary>
+public static unsafe partial class VecDot
+{
+    /// <summary>result[k] = Dot(weights, activations k) for k &lt; 4; rows of <paramref name="blocks"/> blocks.</summary>
+    internal static void Dot4(GgmlType type, byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, int activationRowBytes, float* result)
+    {
+        if (Avx2.IsSupported)
+        {
+            switch (type)
+            {
+                case GgmlType.Q8_0: Legacy4(type, w, blocks, a0, a1, a2, a3, result); return;
+                case GgmlType.Q4_0: Legacy4(type, w, blocks, a0, a1, a2, a3, result); return;
+                case GgmlType.Q4_K: Q4_K4(w, blocks, a0, a1, a2, a3, result); return;
+                case GgmlType.Q6_K: Q6_K4(w, blocks, a0, a1, a2, a3, result); return;
+            }
+        }
+        int rowBytes = blocks * GgmlTypeTraits.TypeSize(type);
+        var row = new ReadOnlySpan<byte>(w, rowBytes);
+        result[0] = Dot(type, row, new ReadOnlySpan<byte>(a0, activationRowBytes));
+        result[1] = Dot(type, row, new ReadOnlySpan<byte>(a1, activationRowBytes));
+        result[2] = Dot(type, row, new ReadOnlySpan<byte>(a2, activationRowBytes));
+        result[3] = Dot(type, row, new ReadOnlySpan<byte>(a3, activationRowBytes));
+    }
+
+    /// <summary>Q8_0 and Q4_0 weights with Q8_0 activations, as <see cref="Q8_0Q8_0"/> and <see cref="Q4_0Q8_0"/>.</summary>
+    private static void Legacy4(GgmlType type, byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
+    {
+        bool q4 = type == GgmlType.Q4_0;
+        int typeSize = q4 ? 18 : 34;
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        var eight = Vector256.Create((sbyte)8);
+        for (int i = 0; i < blocks; i++, w += typeSize, a0 += 34, a1 += 34, a2 += 34, a3 += 34)
+        {
+            Vector256<sbyte> q;
+            if (q4)
+            {
+                var packed = Vector128.Load(w + 2);
+                q = Vector256.Create(packed & Vector128.Create((byte)0xF), Vector128.ShiftRightLogical(packed, 4)).AsSByte() - eight;
+            }
+            else q = Vector256.Load(w + 2).AsSByte();
+            var abs = Avx2.Abs(q);
+            float dx = Half(ref *w, 0);
+            s0 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a0 + 2), q))) * Vector256.Create(dx * Half(ref *a0, 0));
+            s1 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a1 + 2), q))) * Vector256.Create(dx * Half(ref *a1, 0));
+            s2 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a2 + 2), q))) * Vector256.Create(dx * Half(ref *a2, 0));
+            s3 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a3 + 2), q))) * Vector256.Create(dx * Half(ref *a3, 0));
+        }
+        result[0] = Vector256.Sum(s0);
+        result[1] = Vector256.Sum(s1);
+        result[2] = Vector256.Sum(s2);
+        result[3] = Vector256.Sum(s3);
+    }
+
+    private static void Q4_K4(byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
+    {
+        var low = Vector256.Create((byte)0xF);
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        Span<int> sc = stackalloc int[8];
+        Span<int> m = stackalloc int[8];
+        for (int i = 0; i < blocks; i++, w += 144, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
+        {
+            var scales = new ReadOnlySpan<byte>(w + 4, 12);
+            for (int j = 0; j < 8; j++) KScales.ScaleMin(j, scales, out sc[j], out m[j]);
+            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            for (int g = 0; g < 4; g++)
+            {
+                var q = Vector256.Load(w + 16 + 32 * g);
+                var lo = q & low;
+                var hi = Vector256.ShiftRightLogical(q, 4);
+                int c0 = sc[2 * g], c1 = sc[2 * g + 1];
+                int o0 = 4 + 64 * g, o1 = 36 + 64 * g;
+                i0 += DotU8S8(lo, Vector256.Load((sbyte*)a0 + o0)) * c0;
+                i0 += DotU8S8(hi, Vector256.Load((sbyte*)a0 + o1)) * c1;
+                i1 += DotU8S8(lo, Vector256.Load((sbyte*)a1 + o0)) * c0;
+                i1 += DotU8S8(hi, Vector256.Load((sbyte*)a1 + o1)) * c1;
+                i2 += DotU8S8(lo, Vector256.Load((sbyte*)a2 + o0)) * c0;
+                i2 += DotU8S8(hi, Vector256.Load((sbyte*)a2 + o1)) * c1;
+                i3 += DotU8S8(lo, Vector256.Load((sbyte*)a3 + o0)) * c0;
+                i3 += DotU8S8(hi, Vector256.Load((sbyte*)a3 + o1)) * c1;
+            }
+            float d = Half(ref *w, 0), dmin = Half(ref *w, 2);
+            s0 += Q4_KBlockSum(a0, d, dmin, i0, m);
+            s1 += Q4_KBlockSum(a1, d, dmin, i1, m);
+            s2 += Q4_KBlockSum(a2, d, dmin, i2, m);
+            s3 += Q4_KBlockSum(a3, d, dmin, i3, m);
+        }
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
+    }
+
+    /// <summary>One Q4_K block's contribution, in the float operations of <see cref="Q4_KQ8_K"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Q4_KBlockSum(byte* a, float d, float dmin, Vector256<int> isum, ReadOnlySpan<int> m)
+    {
+        short* bsums = (short*)(a + 260);
+        int summ = 0;
+        for (int g = 0; g < 4; g++)
+            summ += m[2 * g] * (bsums[4 * g] + bsums[4 * g + 1]) + m[2 * g + 1] * (bsums[4 * g + 2] + bsums[4 * g + 3]);
+        float dy = *(float*)a;
+        return dy * d * Vector256.Sum(isum) - dy * dmin * summ;
+    }
+
+    private static void Q6_K4(byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
+    {
+        var low = Vector256.Create((byte)0xF);
+        var three = Vector256.Create((byte)3);
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < blocks; i++, w += 210, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
+        {
+            sbyte* sc = (sbyte*)(w + 192);
+            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            for (int half = 0; half < 2; half++)
+            {
+                var ql0 = Vector256.Load(w + half * 64);
+                var ql1 = Vector256.Load(w + half * 64 + 32);
+                var qh = Vector256.Load(w + 128 + half * 32);
+                for (int k = 0; k < 4; k++)
+                {
+                    var ql = (k & 1) == 0 ? ql0 : ql1;
+                    var nibble = k < 2 ? ql & low : Vector256.ShiftRightLogical(ql, 4);
+                    var q = nibble | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * k) & three, 4);
+                    int j = half * 8 + 2 * k;
+                    var scale = Vector256.Create(Vector128.Create((int)sc[j]), Vector128.Create((int)sc[j + 1]));
+                    int o = 4 + half * 128 + 32 * k;
+                    i0 += DotU8S8(q, Vector256.Load((sbyte*)a0 + o)) * scale;
+                    i1 += DotU8S8(q, Vector256.Load((sbyte*)a1 + o)) * scale;
+                    i2 += DotU8S8(q, Vector256.Load((sbyte*)a2 + o)) * scale;
+                    i3 += DotU8S8(q, Vector256.Load((sbyte*)a3 + o)) * scale;
+                }
+            }
+            float d = Half(ref *w, 208);
+            s0 += Q6_KBlockSum(a0, d, sc, i0);
+            s1 += Q6_KBlockSum(a1, d, sc, i1);
+            s2 += Q6_KBlockSum(a2, d, sc, i2);
+            s3 += Q6_KBlockSum(a3, d, sc, i3);
+        }
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
+    }
+
+    /// <summary>One Q6_K block's contribution, in the operations of <see cref="Q6_KQ8_K"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Q6_KBlockSum(byte* a, float d, sbyte* sc, Vector256<int> isum)
+    {
+        short* bsums = (short*)(a + 260);
+        int bias = 0;
+        for (int j = 0; j < 16; j++) bias += sc[j] * bsums[j];
+        return d * *(float*)a * (Vector256.Sum(isum) - 32 * bias);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Loom.Kernels.Quant;
+
+// The 32-element block types' dot products (see VecDot for the scheme).
+public static partial class VecDot
+{
+    public static float Q8_0Q8_0(ReadOnlySpan<BlockQ8_0> x, ReadOnlySpan<BlockQ8_0> y)
+    {
+        if (!Avx2.IsSupported) return VecDotReference.Q8_0Q8_0(x, y);
+        CheckBlocks(x.Length, y.Length);
+        ref byte xb = ref Unsafe.As<BlockQ8_0, byte>(ref MemoryMarshal.GetReference(x));
+        ref byte yb = ref Unsafe.As<BlockQ8_0, byte>(ref MemoryMarshal.GetReference(y));
+        var acc = Vector256<float>.Zero;
+        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 34), yb = ref Unsafe.Add(ref yb, 34))
+        {
+            var p = DotS8S8(Vector256.LoadUnsafe(ref xb, 2).AsSByte(), Vector256.LoadUnsafe(ref yb, 2).AsSByte());
+            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+        }
+        return Vector256.Sum(acc);
+    }
+
+    public static float Q4_0Q8_0(ReadOnlySpan<BlockQ4_0> x, ReadOnlySpan<BlockQ8_0> y)
+    {
+        if (!Avx2.IsSupported) return VecDotReference.Q4_0Q8_0(x, y);
+        CheckBlocks(x.Length, y.Length);
+        ref byte xb = ref Unsafe.As<BlockQ4_0, byte>(ref MemoryMarshal.GetReference(x));
+        ref byte yb = ref Unsafe.As<BlockQ8_0, byte>(ref MemoryMarshal.GetReference(y));
+        var acc = Vector256<float>.Zero;
+        var eight = Vector256.Create((sbyte)8);
+        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 18), yb = ref Unsafe.Add(ref yb, 34))
+        {
+            var packed = Vector128.LoadUnsafe(ref xb, 2);
+            var q = Vector256.Create(packed & Vector128.Create((byte)0xF), Vector128.ShiftRightLogical(packed, 4)).AsSByte() - eight;
+            var p = DotS8S8(q, Vector256.LoadUnsafe(ref yb, 2).AsSByte());
+            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+        }
+        return Vector256.Sum(acc);
+    }
+
+    /// <summary>Σ d_x·d_y·Σ q·y + m_x·s_y: the unsigned 4-bit quants dot the int8 activations directly, and the
+    /// minimum meets the activation block's precomputed s = d_y·Σ y.</summary>
+    public static float Q4_1Q8_1(ReadOnlySpan<BlockQ4_1> x, ReadOnlySpan<BlockQ8_1> y)
+    {
+        if (!Avx2.IsSupported) return VecDotReference.Q4_1Q8_1(x, y);
+        CheckBlocks(x.Length, y.Length);
+        ref byte xb = ref Unsafe.As<BlockQ4_1, byte>(ref MemoryMarshal.GetReference(x));
+        ref byte yb = ref Unsafe.As<BlockQ8_1, byte>(ref MemoryMarshal.GetReference(y));
+        var acc = Vector256<float>.Zero;
+        float summs = 0;
+        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 20), yb = ref Unsafe.Add(ref yb, 36))
+        {
+            var p = DotU8S8(QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 4)), Vector256.LoadUnsafe(ref yb, 4).AsSByte());
+            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+            summs += Half(ref xb, 2) * Half(ref yb, 2);
+        }
+        return Vector256.Sum(acc) + summs;
+    }
+
+    /// <summary>The 5-bit quants (fifth bit from qh) offset by −16 to signed bytes, then as Q8_0·Q8_0.</summary>
+    public static float Q5_0Q8_0(ReadOnlySpan<BlockQ5_0> x, ReadOnlySpan<BlockQ8_0> y)
+    {
+        if (!Avx2.IsSupported) return VecDotReference.Q5_0Q8_0(x, y);
+        CheckBlocks(x.Length, y.Length);
+        ref byte xb = ref Unsafe.As<BlockQ5_0, byte>(ref MemoryMarshal.GetReference(x));
+        ref byte yb = ref Unsafe.As<BlockQ8_0, byte>(ref MemoryMarshal.GetReference(y));
+        var acc = Vector256<float>.Zero;
+        var sixteen = Vector256.Create((sbyte)16);
+        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 22), yb = ref Unsafe.Add(ref yb, 34))
+        {
+            var q = (QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 6)) | QuantBits.FifthBits(ref Unsafe.Add(ref xb, 2))).AsSByte() - sixteen;
+            var p = DotS8S8(q, Vector256.LoadUnsafe(ref yb, 2).AsSByte());
+            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+        }
+        return Vector256.Sum(acc);
+    }
+
+    /// <summary>As <see cref="Q4_1Q8_1"/> with 5-bit unsigned quants.</summary>
+    public static float Q5_1Q8_1(ReadOnlySpan<BlockQ5_1> x, ReadOnlySpan<BlockQ8_1> y)
+    {
+        if (!Avx2.IsSupported) return VecDotReference.Q5_1Q8_1(x, y);
+        CheckBlocks(x.Length, y.Length);
+        ref byte xb = ref Unsafe.As<BlockQ5_1, byte>(ref MemoryMarshal.GetReference(x));
+        ref byte yb = ref Unsafe.As<BlockQ8_1, byte>(ref MemoryMarshal.GetReference(y));
+        var acc = Vector256<float>.Zero;
+        float summs = 0;
+        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 24), yb = ref Unsafe.Add(ref yb, 36))
+        {
+            var q = QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 8)) | QuantBits.FifthBits(ref Unsafe.Add(ref xb, 4));
+            var p = DotU8S8(q, Vector256.LoadUnsafe(ref yb, 4).AsSByte());
+            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+            summs += Half(ref xb, 2) * Half(ref yb, 2);
+        }
+        return Vector256.Sum(acc) + summs;
+    }
+}
