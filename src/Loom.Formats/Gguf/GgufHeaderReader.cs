@@ -100,7 +100,11 @@ internal static class GgufHeaderReader
         long rowLength = dims.Length == 0 ? 1 : dims[0];
         if (rowLength % blockSize != 0)
             throw c.Error($"tensor '{name}': a {type} row (ne0) must be a multiple of {blockSize} elements, found {rowLength}");
-        long size = elements / blockSize * GgmlTypeTraits.TypeSize(type);
+        long blocks = elements / blockSize;
+        int typeSize = GgmlTypeTraits.TypeSize(type);
+        if (blocks > long.MaxValue / typeSize) // the element count fits in int64 but its bytes would not (e.g. 2^62 F32 values)
+            throw c.Error($"tensor '{name}': {type} [{string.Join(", ", dims)}] would take more than 2^63 bytes");
+        long size = blocks * typeSize;
         if (offset < 0 || offset % alignment != 0)
             throw c.Error($"tensor '{name}': its offset must be a non-negative multiple of the alignment {alignment}, found {offset}");
         long available = c.Length - dataStart;
