@@ -10,7 +10,7 @@ namespace Loom.Inference;
 /// x += W_down·(SiLU(W_gate·h) ⊙ W_up·h) with h = RMSNorm(x). What differs per architecture (biases, per-head Q/K
 /// norm, RoPE pairing) comes from <see cref="LlmArchitecture"/> and the weights present.
 /// </summary>
-internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeTable rope, CausalAttention attention)
+internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache rope, CausalAttention attention)
 {
     public void Forward(LayerWeights w, SessionBuffers b, KvCache cache, int layer, int start, int n)
     {
@@ -31,8 +31,8 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeTable 
         AddToRows(v, w.ValueBias, n);
         if (w.QueryNorm is not null) NormalizeHeads(q, w.QueryNorm, n * c.HeadCount, b);
         if (w.KeyNorm is not null) NormalizeHeads(k, w.KeyNorm, n * c.KvHeadCount, b);
-        Rope.Apply(q, positions, c.HeadCount, rope, arch.RopeStyle);
-        Rope.Apply(k, positions, c.KvHeadCount, rope, arch.RopeStyle);
+        rope.Apply(q, positions, c.HeadCount, arch.RopeStyle);
+        rope.Apply(k, positions, c.KvHeadCount, arch.RopeStyle);
         attention.Run(b.Query, cache.Keys(layer), cache.Values(layer), b.Attention, b.Scores, start, n);
         w.AttentionOutput.MatMul(b.Attention.AsSpan(0, n * c.AttentionOutputWidth), n, projected);
         TensorPrimitives.Add(x, projected, x);

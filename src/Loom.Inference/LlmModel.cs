@@ -27,7 +27,7 @@ public sealed class LlmModel : IDisposable
         Architecture = architecture;
         Config = config;
         Weights = weights;
-        Rope = new RopeTable(config.ContextLength, config.KeyLength, config.RopeFreqBase, config.RopeDimensionCount);
+        Rope = new RopeCache(config.ContextLength, config.KeyLength, config.RopeDimensionCount, config.RopeFreqBase);
         _tokenizer = new Lazy<GgufTokenizer>(() => GgufTokenizer.FromGguf(file));
         ChatTemplateSource = file.TryGetString(GgufNames.ChatTemplate, out var source) ? source : null;
         _chatTemplate = new Lazy<ChatTemplate?>(() => ChatTemplateSource is null ? null : ChatTemplate.Parse(ChatTemplateSource));
@@ -82,7 +82,7 @@ public sealed class LlmModel : IDisposable
         }
     }
 
-    internal RopeTable Rope { get; }
+    internal RopeCache Rope { get; }
 
     /// <summary>A new sequence with its own KV cache (<see cref="LlmConfig.ContextLength"/> positions).</summary>
     /// <param name="batchSize">Most prompt tokens processed at once (activation buffers scale with it).</param>

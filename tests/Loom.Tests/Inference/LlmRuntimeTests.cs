@@ -1,0 +1,147 @@
+using Loom.Core;
+using Loom.Inference;
+using Loom.Kernels;
+using Loom.Tests.Formats.Gguf;
+
+namespace Loom.Tests.Inference;
+
+/// <summary>The session's contract: config read from metadata, context limits, allocation-free decode, results that
+/// do not depend on the thread count or on how the prompt is split into batches.</summary>
+public class LlmRuntimeTests
+{
+    private static int[] PromptIds(string name, int prompt = 0) =>
+        ReferenceModels.Ids(ReferenceModels.ExpectedFor(name).GetProperty("prompts")[prompt].GetProperty("ids"));
+
+    [SharedGgufFact]
+    public void Config_comes_from_the_metadata()
+    {
+        var llama = ReferenceModels.Model("llama-spm2500-f32.gguf");
+        Assert.Equal("llama", llama.Architecture.Name);
+        Assert.Equal((2048, 256, 2, 768, 4, 2, 64, 2500), (llama.Config.ContextLength, llama.Config.EmbeddingLength,
+            llama.Config.LayerCount, llama.Config.FeedForwardLength, llama.Config.HeadCount, llama.Config.KvHeadCount,
+            llama.Config.KeyLength, llama.Config.VocabSize));
+        Assert.Equal(1e-5f, llama.Config.RmsEpsilon);
+        Assert.False(llama.Weights.TiedOutput);
+
+        var qwen = ReferenceModels.Model("qwen3-bpe3072-tied-q4_k_m.gguf");
+        Assert.Equal("qwen3", qwen.Architecture.Name);
+        Assert.Equal((128, 128, 512, 3072, 1e6f), (qwen.Config.KeyLength, qwen.Config.RopeDimensionCount, qwen.Config.QueryWidth,
+            qwen.Config.VocabSize, qwen.Config.RopeFreqBase));
+        Assert.True(qwen.Weights.TiedOutput);
+        Assert.NotNull(qwen.ChatTemplate);
+        Assert.Null(llama.ChatTemplate);
+    }
+
+    [SharedGgufFact]
+    public void Context_override_is_enforced_with_a_clear_error()
+    {
+        using var model = LlmModel.Load(SharedGgufFactAttribute.Model("llama-spm2500-q8_0.gguf"), contextLength: 16);
+        Assert.Equal(16, model.Config.ContextLength);
+        Assert.Equal(2048, model.Config.TrainedContextLength);
+        var session = model.CreateSession();
+        int[] prompt = PromptIds("llama-spm2500-q8_0.gguf");
+        var e = Assert.Throws<LoomException>(() => session.Forward(prompt[..20]));
+        Assert.Contains("exceed the context length 16", e.Message);
+        Assert.Equal(0, session.Position);
+
+        session.Forward(prompt[..10]);
+        Assert.Throws<LoomException>(() => session.Forward(prompt[10..17]));
+        Assert.Equal(10, session.Position);
+        session.Forward(prompt[10..16]);
+        Assert.Equal(16, session.Position);
+
+        // Greedy checks before starting: 10 prompt tokens + 8 new need 17 positions, 7 new need 16.
+        var greedy = Assert.Throws<LoomException>(() => LlmGeneration.Greedy(session, prompt[..10], 8));
+        Assert.Contains("context holds 16", greedy.Message);
+        Assert.Equal(7, LlmGeneration.Greedy(session, prompt[..10], 7).Length);
+    }
+
+    [SharedGgufTheory]
+    [InlineData("llama-spm2500-f32.gguf")]
+    [InlineData("qwen3-bpe3072-tied-q4_k_m.gguf")]
+    [InlineData("llama-gpt2bpe4096-tied-q4_0.gguf")]
+    public void Decode_allocates_nothing_after_warm_up(string name)
+    {
+        var session = ReferenceModels.Model(name).CreateSession();
+        int[] prompt = PromptIds(name);
+        session.Forward(prompt);
+        int token = 100;
+        for (int i = 0; i < 3; i++) token = LlmGeneration.ArgMax(session.Forward([token]));
+        Span<int> one = stackalloc int[1];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 16; i++)
+        {
+            one[0] = token;
+            token = LlmGeneration.ArgMax(session.Forward(one));
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [SharedGgufTheory]
+    [InlineData("llama-spm2500-f32.gguf")]
+    [InlineData("qwen3-bpe3072-tied-q8_0.gguf")]
+    [InlineData("llama-gpt2bpe4096-tied-q4_k_m.gguf")]
+    public void One_and_two_threads_give_bit_identical_logits(string name)
+    {
+        int saved = KernelOptions.Threads;
+        try
+        {
+            KernelOptions.Threads = 1;
+            float[] one = PromptAndDecode(name);
+            KernelOptions.Threads = 2;
+            float[] two = PromptAndDecode(name);
+            Assert.True(one.AsSpan().SequenceEqual(two), $"{name}: logits differ between 1 and 2 threads");
+        }
+        finally
+        {
+            KernelOptions.Threads = saved;
+        }
+    }
+
+    [SharedGgufTheory]
+    [InlineData("llama-spm2500-f32.gguf", 1e-4)]
+    [InlineData("qwen3-bpe3072-tied-f32.gguf", 1e-4)]
+    public void Batched_prompt_matches_token_by_token(string name, double tolerance)
+    {
+        var model = ReferenceModels.Model(name);
+        int[] prompt = PromptIds(name, 2); // 108+ tokens: positions past 100
+        float[] whole = model.CreateSession().Forward(prompt).ToArray();
+        float[] batches = model.CreateSession(batchSize: 7).Forward(prompt).ToArray();
+        var single = model.CreateSession();
+        float[] tokens = [];
+        foreach (int id in prompt) tokens = single.Forward([id]).ToArray();
+        for (int i = 0; i < whole.Length; i++)
+        {
+            Assert.True(Math.Abs(whole[i] - batches[i]) <= tolerance, $"id {i}: whole prompt {whole[i]}, batches of 7 {batches[i]}");
+            Assert.True(Math.Abs(whole[i] - tokens[i]) <= tolerance, $"id {i}: whole prompt {whole[i]}, token by token {tokens[i]}");
+        }
+    }
+
+    [SharedGgufFact]
+    public void Rewind_replays_the_same_logits()
+    {
+        var session = ReferenceModels.Model("qwen3-bpe3072-tied-q4_0.gguf").CreateSession();
+        int[] prompt = PromptIds("qwen3-bpe3072-tied-q4_0.gguf");
+        session.Forward(prompt[..10]);
+        float[] first = session.Forward(prompt[10..12]).ToArray();
+        session.Rewind(10);
+        Assert.Equal(first, session.Forward(prompt[10..12]).ToArray());
+        Assert.Throws<LoomException>(() => session.Rewind(13));
+        Assert.Throws<LoomException>(() => session.Forward([3072]));
+    }
+
+    private static float[] PromptAndDecode(string name)
+    {
+        var session = ReferenceModels.Model(name).CreateSession();
+        var logits = new List<float>(session.Forward(PromptIds(name, 1)).ToArray());
+        int token = LlmGeneration.ArgMax(logits.ToArray());
+        for (int i = 0; i < 4; i++)
+        {
+            float[] step = session.Forward([token]).ToArray();
+            logits.AddRange(step);
+            token = LlmGeneration.ArgMax(step);
+        }
+        return [.. logits];
+    }
+}
