@@ -24,12 +24,18 @@ public static class GgufNames
     public static string RopeFreqBase(string arch) => $"{arch}.rope.freq_base";
     public static string RopeDimensionCount(string arch) => $"{arch}.rope.dimension_count";
     public static string VocabSize(string arch) => $"{arch}.vocab_size";
+    public static string RopeScalingType(string arch) => $"{arch}.rope.scaling.type";
+    public static string RopeScalingFactor(string arch) => $"{arch}.rope.scaling.factor";
+    /// <summary>The older spelling of a linear scaling factor.</summary>
+    public static string RopeScaleLinear(string arch) => $"{arch}.rope.scale_linear";
 
     // Model-level tensors.
     public const string TokenEmbedding = "token_embd.weight";
     public const string OutputNorm = "output_norm.weight";
     /// <summary>The output projection; absent when it is tied to <see cref="TokenEmbedding"/>.</summary>
     public const string Output = "output.weight";
+    /// <summary>Per-frequency divisors of the RoPE angles (Llama 3.1+ long-context scaling), [rope dims / 2].</summary>
+    public const string RopeFrequencies = "rope_freqs.weight";
 
     // Per-layer tensors, blk.{layer}.*.
     public static string AttentionNorm(int layer) => $"blk.{layer}.attn_norm.weight";

@@ -31,6 +31,8 @@ public sealed record LlmConfig
     /// <summary>Leading elements of each query/key head that RoPE rotates (≤ KeyLength).</summary>
     public required int RopeDimensionCount { get; init; }
     public required int VocabSize { get; init; }
+    /// <summary>Linear RoPE position scaling: angles are multiplied by this (1 / <c>rope.scaling.factor</c>; 1 = none).</summary>
+    public float RopeFreqScale { get; init; } = 1f;
 
     /// <summary>Query heads × key length: the width of Q and of the attention output.</summary>
     public int QueryWidth => HeadCount * KeyLength;
@@ -78,7 +80,21 @@ public sealed record LlmConfig
             RopeFreqBase = reader.Float(GgufNames.RopeFreqBase(arch), 10000f),
             RopeDimensionCount = ropeDims,
             VocabSize = vocab,
+            RopeFreqScale = RopeScale(file, reader, arch),
         };
+    }
+
+    // llama.cpp reads the factor whatever the type says; linear scaling is the factor alone, YaRN and the others
+    // need more than Loom implements, so they fail rather than run with wrong angles.
+    private static float RopeScale(GgufFile file, MetadataReader reader, string arch)
+    {
+        if (file.TryGetString(GgufNames.RopeScalingType(arch), out var type) && type is not ("none" or "linear"))
+        {
+            throw new LoomException(LoomErrorCode.NotSupported,
+                $"{Path.GetFileName(file.Path)}: metadata '{GgufNames.RopeScalingType(arch)}' is '{type}'; supported: none, linear");
+        }
+        float factor = reader.Float(GgufNames.RopeScalingFactor(arch), reader.Float(GgufNames.RopeScaleLinear(arch), 0f));
+        return factor == 0 ? 1f : 1f / factor;
     }
 
     private static int TokenEmbeddingRows(GgufFile file) =>

@@ -1,6 +1,5 @@
 using Loom.Formats.Gguf;
 using Loom.Inference.Architectures;
-using Loom.Kernels;
 using Loom.Text.Templates;
 using Loom.Text.Tokenizers.Gguf;
 
@@ -27,7 +26,7 @@ public sealed class LlmModel : IDisposable
         Architecture = architecture;
         Config = config;
         Weights = weights;
-        Rope = new RopeCache(config.ContextLength, config.KeyLength, config.RopeDimensionCount, config.RopeFreqBase);
+        Rope = new RopeCache(config, weights.RopeFrequencies);
         _tokenizer = new Lazy<GgufTokenizer>(() => GgufTokenizer.FromGguf(file));
         ChatTemplateSource = file.TryGetString(GgufNames.ChatTemplate, out var source) ? source : null;
         _chatTemplate = new Lazy<ChatTemplate?>(() => ChatTemplateSource is null ? null : ChatTemplate.Parse(ChatTemplateSource));

@@ -11,6 +11,8 @@ public sealed class LlmWeights
     public required float[] OutputNorm { get; init; }          // [E]
     /// <summary>The output projection [V, E]; the token embedding itself when the file ties them.</summary>
     public required WeightMatrix Output { get; init; }
+    /// <summary>Divisors of the RoPE angles per frequency (<c>rope_freqs.weight</c>), or null.</summary>
+    public float[]? RopeFrequencies { get; init; }
     public bool TiedOutput => ReferenceEquals(Output, TokenEmbedding);
 
     public static LlmWeights Load(GgufFile file, LlmArchitecture arch, LlmConfig c)
@@ -26,6 +28,7 @@ public sealed class LlmWeights
             Output = file.TryGetTensor(GgufNames.Output, out _)
                 ? WeightMatrix.Load(file, GgufNames.Output, c.VocabSize, c.EmbeddingLength)
                 : embedding,
+            RopeFrequencies = TensorChecks.OptionalVector(file, GgufNames.RopeFrequencies, c.RopeDimensionCount / 2),
         };
     }
 }

@@ -14,20 +14,24 @@ internal sealed class RopeCache
     private readonly float[] _sin;
     private readonly int _half, _headDim;
 
-    public RopeCache(int positions, int headDim, int rotaryDims, float freqBase)
+    /// <param name="config">Positions (context length), head width, rotated dims, base and linear scale.</param>
+    /// <param name="frequencyFactors">Optional divisor per frequency (rope_freqs.weight), [rotated dims / 2].</param>
+    public RopeCache(LlmConfig config, float[]? frequencyFactors = null)
     {
-        _half = rotaryDims / 2;
-        _headDim = headDim;
+        _half = config.RopeDimensionCount / 2;
+        _headDim = config.KeyLength;
+        int positions = config.ContextLength;
         _cos = new float[(long)positions * _half];
         _sin = new float[(long)positions * _half];
-        float scale = MathF.Pow(freqBase, -2.0f / rotaryDims);
+        float scale = MathF.Pow(config.RopeFreqBase, -2.0f / config.RopeDimensionCount);
         for (int p = 0; p < positions; p++)
         {
             float theta = p;
             for (int i = 0; i < _half; i++)
             {
-                _cos[p * _half + i] = MathF.Cos(theta);
-                _sin[p * _half + i] = MathF.Sin(theta);
+                float angle = config.RopeFreqScale * (frequencyFactors is null ? theta : theta / frequencyFactors[i]);
+                _cos[p * _half + i] = MathF.Cos(angle);
+                _sin[p * _half + i] = MathF.Sin(angle);
                 theta *= scale;
             }
         }
