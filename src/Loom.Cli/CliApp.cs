@@ -24,6 +24,9 @@ public static class CliApp
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ChatCommand.Create());
+        root.Subcommands.Add(LogitsCommand.Create());
         return root;
     }
 

@@ -10,6 +10,7 @@ public static class BenchCommand
         var command = new Command("bench", "Measure kernel and training speed");
         foreach (var sub in BenchKernelCommands.Create()) command.Subcommands.Add(sub);
         foreach (var sub in BenchTrainingCommands.Create()) command.Subcommands.Add(sub);
+        command.Subcommands.Add(BenchLlmCommand.Create());
         return command;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Kernels;
@@ -23,39 +22,18 @@ public static class GenerateCommand
         var model = new Option<string>("--model") { Description = "Model directory written by `loom train lm` or `loom finetune`", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "Text to continue (default: start a fresh sequence)", DefaultValueFactory = _ => "" };
         var n = new Option<int>("--n") { Description = "Number of samples", DefaultValueFactory = _ => 1 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate per sample", DefaultValueFactory = _ => 200 };
-        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0 is greedy", DefaultValueFactory = _ => 1f };
-        var topK = new Option<int>("--top-k") { Description = "Keep the K most likely tokens (0: off)" };
-        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass (1: off)", DefaultValueFactory = _ => 1f };
-        var minP = new Option<float>("--min-p") { Description = "Keep tokens at least this fraction as likely as the best (0: off)" };
-        var repetition = new Option<float>("--repetition-penalty") { Description = "Divide recent tokens' logits by this (1: off)", DefaultValueFactory = _ => 1f };
-        var presence = new Option<float>("--presence-penalty") { Description = "Subtract from the logit of every recent token (OpenAI style)" };
-        var frequency = new Option<float>("--frequency-penalty") { Description = "Subtract per occurrence of a recent token (OpenAI style)" };
-        var stop = new Option<string[]>("--stop") { Description = "Stop before this text appears (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var seed = new Option<ulong?>("--seed") { Description = "Seed: the same seed gives the same text (sample i uses seed + i)" };
+        var sampling = new SamplingCliOptions(defaultMaxTokens: 200);
         var lora = new Option<string>("--lora") { Description = "LoRA adapter directory (from `loom finetune --lora`) to apply on top of the model" };
         var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with every sample instead of streaming text" };
         var command = new Command("generate", "Sample text from a trained language model");
-        foreach (var option in new Option[] { model, prompt, n, maxTokens, temperature, topK, topP, minP, repetition, presence, frequency, stop, seed, lora, threads, json })
-            command.Options.Add(option);
+        foreach (var option in new Option[] { model, prompt, n }) command.Options.Add(option);
+        sampling.AddTo(command);
+        foreach (var option in new Option[] { lora, threads, json }) command.Options.Add(option);
         command.SetAction((parse, cancellation) =>
         {
             if (parse.GetValue(threads) is { } t) KernelOptions.Threads = t;
-            var sampling = new SamplingOptions
-            {
-                MaxTokens = parse.GetValue(maxTokens),
-                Temperature = parse.GetValue(temperature),
-                TopK = parse.GetValue(topK),
-                TopP = parse.GetValue(topP),
-                MinP = parse.GetValue(minP),
-                RepetitionPenalty = parse.GetValue(repetition),
-                PresencePenalty = parse.GetValue(presence),
-                FrequencyPenalty = parse.GetValue(frequency),
-                StopStrings = parse.GetValue(stop) is { Length: > 0 } stops ? stops : null,
-                Seed = parse.GetValue(seed) ?? (ulong)Random.Shared.NextInt64(),
-            };
-            var request = new GenerateRequest(parse.GetValue(model)!, parse.GetValue(prompt)!, parse.GetValue(n), sampling, parse.GetValue(lora));
+            var request = new GenerateRequest(parse.GetValue(model)!, parse.GetValue(prompt)!, parse.GetValue(n), sampling.Read(parse), parse.GetValue(lora));
             bool asJson = parse.GetValue(json);
             var result = Run(request, asJson ? null : Console.Out, asJson ? null : Console.Error, cancellation);
             if (asJson) Console.WriteLine(result.ToJsonString());
@@ -82,25 +60,11 @@ public static class GenerateCommand
         for (int i = 0; i < request.Samples; i++)
         {
             stream?.Write(request.Prompt);
-            var text = new StringBuilder();
-            FinishReason? finish = null;
-            int completion = 0;
-            foreach (var piece in generator.Generate(promptTokens, request.Sampling, i, cancellation))
-            {
-                text.Append(piece.Text);
-                if (piece.Text.Length > 0)
-                {
-                    stream?.Write(piece.Text);
-                    stream?.Flush();
-                }
-                finish = piece.Finish ?? finish;
-                completion = piece.CompletionTokens;
-            }
-            stream?.WriteLine();
+            var (text, finish, _, completion) = PieceStreamer.Stream(generator.Generate(promptTokens, request.Sampling, i, cancellation), stream);
             generated += completion;
             samples.Add(new JsonObject
             {
-                ["text"] = text.ToString(),
+                ["text"] = text,
                 ["finish"] = finish?.ToWireName(),
                 ["completionTokens"] = completion,
             });
