@@ -22,7 +22,9 @@ public static unsafe partial class VecDot
             {
                 case GgmlType.Q8_0: Legacy4(type, w, blocks, a0, a1, a2, a3, result); return;
                 case GgmlType.Q4_0: Legacy4(type, w, blocks, a0, a1, a2, a3, result); return;
-                case GgmlType.Q4_K: Q4_K4(w, blocks, a0, a1, a2, a3, result); return;
+                case GgmlType.Q5_0: Legacy4(type, w, blocks, a0, a1, a2, a3, result); return;
+                case GgmlType.Q4_K: ScaleMin4(w, blocks, fifthBit: false, a0, a1, a2, a3, result); return;
+                case GgmlType.Q5_K: ScaleMin4(w, blocks, fifthBit: true, a0, a1, a2, a3, result); return;
                 case GgmlType.Q6_K: Q6_K4(w, blocks, a0, a1, a2, a3, result); return;
             }
         }
@@ -34,22 +36,22 @@ public static unsafe partial class VecDot
         result[3] = Dot(type, row, new ReadOnlySpan<byte>(a3, activationRowBytes));
     }
 
-    /// <summary>Q8_0 and Q4_0 weights with Q8_0 activations, as <see cref="Q8_0Q8_0"/> and <see cref="Q4_0Q8_0"/>.</summary>
+    /// <summary>Q8_0, Q4_0 and Q5_0 weights with Q8_0 activations, as <see cref="Q8_0Q8_0"/>, <see cref="Q4_0Q8_0"/> and
+    /// <see cref="Q5_0Q8_0"/>.</summary>
     private static void Legacy4(GgmlType type, byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
     {
-        bool q4 = type == GgmlType.Q4_0;
-        int typeSize = q4 ? 18 : 34;
+        int typeSize = GgmlTypeTraits.TypeSize(type);
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
         var eight = Vector256.Create((sbyte)8);
+        var sixteen = Vector256.Create((sbyte)16);
         for (int i = 0; i < blocks; i++, w += typeSize, a0 += 34, a1 += 34, a2 += 34, a3 += 34)
         {
-            Vector256<sbyte> q;
-            if (q4)
+            var q = type switch
             {
-                var packed = Vector128.Load(w + 2);
-                q = Vector256.Create(packed & Vector128.Create((byte)0xF), Vector128.ShiftRightLogical(packed, 4)).AsSByte() - eight;
-            }
-            else q = Vector256.Load(w + 2).AsSByte();
+                GgmlType.Q4_0 => QuantBits.Nibbles(Vector128.Load(w + 2)).AsSByte() - eight,
+                GgmlType.Q5_0 => (QuantBits.Nibbles(Vector128.Load(w + 6)) | QuantBits.FifthBits(ref w[2])).AsSByte() - sixteen,
+                _ => Vector256.Load(w + 2).AsSByte(),
+            };
             var abs = Avx2.Abs(q);
             float dx = Half(ref *w, 0);
             s0 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a0 + 2), q))) * Vector256.Create(dx * Half(ref *a0, 0));
@@ -63,22 +65,32 @@ public static unsafe partial class VecDot
         result[3] = Vector256.Sum(s3);
     }
 
-    private static void Q4_K4(byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
+    /// <summary>Q4_K, or Q5_K with <paramref name="fifthBit"/> (quants after a 32-byte qh), as <see cref="Q4_KQ8_K"/> and
+    /// <see cref="Q5_KQ8_K"/>.</summary>
+    private static void ScaleMin4(byte* w, int blocks, bool fifthBit, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
     {
+        int typeSize = fifthBit ? 176 : 144, quants = fifthBit ? 48 : 16;
         var low = Vector256.Create((byte)0xF);
+        var one = Vector256.Create((byte)1);
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         Span<int> sc = stackalloc int[8];
         Span<int> m = stackalloc int[8];
-        for (int i = 0; i < blocks; i++, w += 144, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
+        for (int i = 0; i < blocks; i++, w += typeSize, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
         {
             var scales = new ReadOnlySpan<byte>(w + 4, 12);
+            var qh = fifthBit ? Vector256.Load(w + 16) : default;
             for (int j = 0; j < 8; j++) KScales.ScaleMin(j, scales, out sc[j], out m[j]);
             Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
             for (int g = 0; g < 4; g++)
             {
-                var q = Vector256.Load(w + 16 + 32 * g);
+                var q = Vector256.Load(w + quants + 32 * g);
                 var lo = q & low;
                 var hi = Vector256.ShiftRightLogical(q, 4);
+                if (fifthBit)
+                {
+                    lo |= Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g) & one, 4);
+                    hi |= Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g + 1) & one, 4);
+                }
                 int c0 = sc[2 * g], c1 = sc[2 * g + 1];
                 int o0 = 4 + 64 * g, o1 = 36 + 64 * g;
                 i0 += DotU8S8(lo, Vector256.Load((sbyte*)a0 + o0)) * c0;
@@ -102,7 +114,7 @@ public static unsafe partial class VecDot
         result[3] = s3;
     }
 
-    /// <summary>One Q4_K block's contribution, in the float operations of <see cref="Q4_KQ8_K"/>.</summary>
+    /// <summary>One Q4_K/Q5_K block's contribution, in the float operations of <see cref="Q4_KQ8_K"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Q4_KBlockSum(byte* a, float d, float dmin, Vector256<int> isum, ReadOnlySpan<int> m)
     {
