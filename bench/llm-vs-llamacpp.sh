@@ -16,7 +16,8 @@
 # Usage: LLAMA_BENCH=/path/to/llama-bench bench/llm-vs-llamacpp.sh MODEL_DIR [FILE.gguf ...]
 #   MODEL_DIR      folder with the GGUF files (all *.gguf there unless files are named after it)
 # Environment (all optional):
-#   THREADS="1 2"  PROMPT=512  GEN=128  REPEAT=3 (llama-bench -r)  ROUNDS=1 (passes over everything; best kept)
+#   THREADS="1 2"  PROMPT=512  GEN=128  REPEAT=3 (llama-bench -r, loom --repetitions)  ROUNDS=1 (passes over
+#                  everything; the best of each is kept)
 #   LOOM           command that runs the loom CLI (default: build src/Loom.Cli in Release into ARTIFACTS, run its dll);
 #                  LOOM=none measures llama.cpp alone
 #   ARTIFACTS      dotnet --artifacts-path for that build (default /tmp/loom-llm-bench-artifacts)
@@ -55,6 +56,27 @@ LOOM_TG_JQ=${LOOM_TG_JQ:-'.generationTokensPerSecond'}
 
 best() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "null") print b; else if (b == "" || b == "null") print a; else print (a > b ? a : b) }'; }
 
+# Bandwidth first: both builds are done before any timing starts.
+declare -A BOUND
+if [[ "$BANDWIDTH" == 1 ]]; then
+  echo "building bench/Loom.Benchmarks (Release) for read-bandwidth ..." >&2
+  if ! dotnet build -c Release "$REPO/bench/Loom.Benchmarks" --artifacts-path "$ARTIFACTS" -v quiet -nologo >&2; then
+    echo "llm-vs-llamacpp: bench/Loom.Benchmarks did not build; the table goes without the bandwidth bound" >&2
+    BANDWIDTH=0
+  fi
+fi
+if [[ "$BANDWIDTH" == 1 ]]; then
+  models=(); for f in "${FILES[@]}"; do models+=(--model "$MODEL_DIR/$f"); done
+  bw="$OUT/read-bandwidth.json"
+  dotnet "$ARTIFACTS/bin/Loom.Benchmarks/release/Loom.Benchmarks.dll" read-bandwidth --threads "${THREADS// /,}" "${models[@]}" --json > "$bw"
+  jq -r '.bandwidth[] | "read bandwidth \(.threads) thread(s): best \(.bestGBps) GB/s, median \(.medianGBps) GB/s"' "$bw"
+  for f in "${FILES[@]}"; do
+    for t in $THREADS; do
+      BOUND["$f|$t"]=$(jq -r --arg m "$MODEL_DIR/$f" --arg k "boundTokensPerSecond${t}t" '.models[] | select(.model == $m) | .[$k]' "$bw")
+    done
+  done
+fi
+
 declare -A LOOM_PP LOOM_TG LLAMA_PP LLAMA_TG
 for round in $(seq 1 "$ROUNDS"); do
   for f in "${FILES[@]}"; do
@@ -65,7 +87,7 @@ for round in $(seq 1 "$ROUNDS"); do
       # Interleaved: loom then llama.cpp on the same file and thread count, so a busy spell hits both alike.
       if [[ "$LOOM" != none ]]; then
         lj="$OUT/loom-${f%.gguf}-t$t-r$round.json"
-        $LOOM bench llm "$path" --threads "$t" --prompt-tokens "$PROMPT" --gen-tokens "$GEN" --json > "$lj"
+        $LOOM bench llm "$path" --threads "$t" --prompt-tokens "$PROMPT" --gen-tokens "$GEN" --repetitions "$REPEAT" --json > "$lj"
         LOOM_PP[$key]=$(best "${LOOM_PP[$key]:-}" "$(jq -r "$LOOM_PP_JQ" "$lj")")
         LOOM_TG[$key]=$(best "${LOOM_TG[$key]:-}" "$(jq -r "$LOOM_TG_JQ" "$lj")")
       fi
@@ -79,26 +101,11 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-declare -A BOUND
-if [[ "$BANDWIDTH" == 1 ]]; then
-  echo "building bench/Loom.Benchmarks (Release) for read-bandwidth ..." >&2
-  dotnet build -c Release "$REPO/bench/Loom.Benchmarks" --artifacts-path "$ARTIFACTS" -v quiet -nologo >&2
-  models=(); for f in "${FILES[@]}"; do models+=(--model "$MODEL_DIR/$f"); done
-  bw="$OUT/read-bandwidth.json"
-  dotnet "$ARTIFACTS/bin/Loom.Benchmarks/release/Loom.Benchmarks.dll" read-bandwidth --threads "${THREADS// /,}" "${models[@]}" --json > "$bw"
-  jq -r '.bandwidth[] | "read bandwidth \(.threads) thread(s): best \(.bestGBps) GB/s, median \(.medianGBps) GB/s"' "$bw"
-  for f in "${FILES[@]}"; do
-    for t in $THREADS; do
-      BOUND["$f|$t"]=$(jq -r --arg m "$MODEL_DIR/$f" --arg k "boundTokensPerSecond${t}t" '.models[] | select(.model == $m) | .[$k]' "$bw")
-    done
-  done
-fi
-
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
 num() { awk -v a="$1" 'BEGIN { if (a + 0 > 0) printf "%.1f", a; else printf "-" }'; }
 
 echo
-echo "pp = prompt processing, $PROMPT tokens; tg = generation, $GEN tokens; tokens/s (best of $ROUNDS round(s); llama-bench: mean of -r $REPEAT)"
+echo "pp = prompt processing, $PROMPT tokens; tg = generation, $GEN tokens; tokens/s, each the mean of $REPEAT repetitions (best of $ROUNDS round(s))"
 header=$(printf "%-28s %3s | %9s %9s %6s | %9s %9s %6s" model thr "loom pp" "llama pp" ratio "loom tg" "llama tg" ratio)
 [[ "$BANDWIDTH" == 1 ]] && header+=$(printf " | %8s %7s %7s" "tg bound" "loom %" "llama %")
 echo "$header"
