@@ -3,6 +3,7 @@ using System.Text;
 using Loom.Inference;
 using Loom.Text.Sampling;
 using Loom.Text.Templates;
+using Loom.Text.Tokenizers.Gguf;
 
 namespace Loom.Cli;
 
@@ -41,8 +42,7 @@ public static class ChatCommand
     {
         var template = Template(model, templateName, log);
         var tokenizer = model.Tokenizer;
-        string bos = Encoding.UTF8.GetString(tokenizer.TokenToPiece(tokenizer.BosId, special: true));
-        string eos = Encoding.UTF8.GetString(tokenizer.TokenToPiece(tokenizer.EosId, special: true));
+        string bos = Piece(tokenizer, tokenizer.BosId), eos = Piece(tokenizer, tokenizer.EosId);
         var extra = new Dictionary<string, object?> { ["bos_token"] = bos, ["eos_token"] = eos };
         var generator = LlmGeneration.CreateGenerator(model);
         var history = new List<ChatMessage>();
@@ -63,6 +63,10 @@ public static class ChatCommand
         }
         return history;
     }
+
+    /// <summary>A special token's text for the template's bos_token/eos_token, or "" when the vocabulary has no such token.</summary>
+    private static string Piece(GgufTokenizer tokenizer, int id) =>
+        (uint)id < (uint)tokenizer.VocabSize ? Encoding.UTF8.GetString(tokenizer.TokenToPiece(id, special: true)) : "";
 
     private static ChatTemplate Template(LlmModel model, string? name, TextWriter log)
     {

@@ -6,6 +6,7 @@ using Loom.Models.Storage;
 using Loom.Models.Transformer;
 using Loom.Tests.Models.Transformer;
 using Loom.Text.Tokenizers;
+using Loom.Text.Tokenizers.Gguf;
 
 namespace Loom.Tests.Models;
 
@@ -95,6 +96,24 @@ public class GgufExportTests
         foreach (string text in new[] { "the quick brown fox", "über 1234 Straßen!!\n\n  x", "🦊 THE LAZY DOG" })
             Assert.Equal(tokenizer.Encode(text), gguf.Tokenizer.Tokenize(text, addSpecial: true, parseSpecial: false));
         AssertSameDecoding(lm, gguf, tokenizer.Encode("the lazy"), steps: 10);
+    }
+
+    [Fact]
+    public void Ids_the_model_has_beyond_its_tokenizer_become_unused_placeholder_tokens()
+    {
+        using var dir = new TinyModels.TempDir();
+        var tokenizer = CharTokenizer.Build("abc de", ["\n"]);
+        var lm = SaveAndLoad(Path.Combine(dir.Path, "model"), tokenizer, Config(tokenizer.VocabSize + 3, tied: true),
+            new TextFormat { Mode = TextFormat.LinesMode, Boundary = tokenizer.SpecialTokens["\n"] }, seed: 15);
+        string file = Path.Combine(dir.Path, "padded.gguf");
+        GgufExport.Export(Path.Combine(dir.Path, "model"), file, GgufQuantization.F16);
+        using var gguf = LlmModel.Load(file);
+        Assert.Equal(tokenizer.VocabSize + 3, gguf.Config.VocabSize);
+        Assert.Equal(GgufTokenType.Unused, gguf.Tokenizer.TokenType(tokenizer.VocabSize + 2));
+        Assert.Equal(GgufTokenType.Control, gguf.Tokenizer.TokenType(tokenizer.SpecialTokens["\n"]));
+        Assert.Equal(lm.EncodePrompt("bad cab"), gguf.Tokenizer.Tokenize("bad cab", addSpecial: true, parseSpecial: true));
+        Assert.Equal(GgmlType.F16, gguf.File.GetTensor("token_embd.weight").Type);
+        Assert.Equal(GgmlType.F32, gguf.File.GetTensor("output_norm.weight").Type);
     }
 
     [Fact]
