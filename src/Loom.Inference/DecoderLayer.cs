@@ -10,13 +10,13 @@ namespace Loom.Inference;
 /// x += W_down·(SiLU(W_gate·h) ⊙ W_up·h) with h = RMSNorm(x). What differs per architecture (biases, per-head Q/K
 /// norm, RoPE pairing) comes from <see cref="LlmArchitecture"/> and the weights present.
 /// </summary>
+/// <remarks>The caller has filled the batch's RoPE angles and made room in the cache for its positions.</remarks>
 internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache rope, CausalAttention attention)
 {
     public void Forward(LayerWeights w, SessionBuffers b, KvCache cache, int layer, int start, int n)
     {
         int e = c.EmbeddingLength, f = c.FeedForwardLength;
         Span<float> x = b.Residual.AsSpan(0, n * e), h = b.Normed.AsSpan(0, n * e), projected = b.Projected.AsSpan(0, n * e);
-        ReadOnlySpan<int> positions = b.Positions.AsSpan(0, n);
 
         // Attention. K and V rows go straight into the cache at their positions.
         Normalization.RmsNormForward(x, w.AttentionNorm, h, b.Rstd.AsSpan(0, n), n, e, c.RmsEpsilon);
@@ -31,8 +31,8 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache 
         AddToRows(v, w.ValueBias, n);
         if (w.QueryNorm is not null) NormalizeHeads(q, w.QueryNorm, n * c.HeadCount, b);
         if (w.KeyNorm is not null) NormalizeHeads(k, w.KeyNorm, n * c.KvHeadCount, b);
-        rope.Apply(q, positions, c.HeadCount, arch.RopeStyle);
-        rope.Apply(k, positions, c.KvHeadCount, arch.RopeStyle);
+        rope.Apply(q, n, c.HeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
+        rope.Apply(k, n, c.KvHeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
         attention.Run(b.Query, cache.Keys(layer), cache.Values(layer), b.Attention, b.Scores, start, n);
         w.AttentionOutput.MatMul(b.Attention.AsSpan(0, n * c.AttentionOutputWidth), n, projected);
         TensorPrimitives.Add(x, projected, x);

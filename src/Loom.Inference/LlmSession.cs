@@ -8,7 +8,8 @@ namespace Loom.Inference;
 /// One sequence being decoded by an <see cref="LlmModel"/>: its KV cache and every activation buffer, allocated
 /// once here. <see cref="Forward"/> takes new tokens (a prompt goes through the matmuls in batches of up to
 /// <see cref="BatchSize"/> rows; a single token is a pure mat-vec over the mapped weights) and returns the next
-/// token's logits. After the first call a one-token Forward allocates nothing. Not thread-safe: one per sequence.
+/// token's logits. A one-token Forward allocates nothing, except on the few steps where the KV cache doubles.
+/// Not thread-safe: one per sequence.
 /// </summary>
 public sealed class LlmSession : ILogitSource
 {
@@ -78,6 +79,8 @@ public sealed class LlmSession : ILogitSource
                 weights.TokenEmbedding.ReadRow(newTokens[done + i], _buffers.Residual.AsSpan(i * _c.EmbeddingLength, _c.EmbeddingLength));
                 _buffers.Positions[i] = start + i;
             }
+            Cache.EnsureCapacity(start + n);
+            _model.Rope.Angles(_buffers.Positions.AsSpan(0, n), _buffers.RopeCos, _buffers.RopeSin);
             for (int layer = 0; layer < _c.LayerCount; layer++)
                 _layer.Forward(weights.Layers[layer], _buffers, Cache, layer, start, n);
             Position += n;

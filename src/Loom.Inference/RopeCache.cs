@@ -3,46 +3,54 @@ using Loom.Kernels;
 namespace Loom.Inference;
 
 /// <summary>
-/// RoPE cos/sin for every position of the context, with angles formed as ggml forms them: in float, position ×
-/// base^(−2/d) raised by repeated multiplication (θᵢ₊₁ = θᵢ·scale), then cosf/sinf. Loom's <see cref="RopeTable"/>
-/// forms them in double, which is closer to the exact angle but differs from llama.cpp by ~1e-6 rad; quantized
-/// activations amplify such differences, so the engine matches ggml instead.
+/// RoPE for the positions of one batch, with angles formed as ggml forms them: in float, position × base^(−2/d)
+/// raised by repeated multiplication (θᵢ₊₁ = θᵢ·scale), divided by rope_freqs' factor and scaled linearly, then
+/// cosf/sinf. Loom's <see cref="RopeTable"/> forms them in double, closer to the exact angle but ~1e-6 rad from
+/// llama.cpp, which quantized activations can amplify. Angles are computed per batch into the caller's buffers
+/// (a context-long table would cost tens of MB for 128k-token models).
 /// </summary>
 internal sealed class RopeCache
 {
-    private readonly float[] _cos; // [positions, dims/2]
-    private readonly float[] _sin;
     private readonly int _half, _headDim;
+    private readonly float _scale, _linear;
+    private readonly float[]? _factors;
 
-    /// <param name="config">Positions (context length), head width, rotated dims, base and linear scale.</param>
+    /// <param name="config">Head width, rotated dims, base and linear scale.</param>
     /// <param name="frequencyFactors">Optional divisor per frequency (rope_freqs.weight), [rotated dims / 2].</param>
     public RopeCache(LlmConfig config, float[]? frequencyFactors = null)
     {
         _half = config.RopeDimensionCount / 2;
         _headDim = config.KeyLength;
-        int positions = config.ContextLength;
-        _cos = new float[(long)positions * _half];
-        _sin = new float[(long)positions * _half];
-        float scale = MathF.Pow(config.RopeFreqBase, -2.0f / config.RopeDimensionCount);
-        for (int p = 0; p < positions; p++)
+        _scale = MathF.Pow(config.RopeFreqBase, -2.0f / config.RopeDimensionCount);
+        _linear = config.RopeFreqScale;
+        _factors = frequencyFactors;
+    }
+
+    /// <summary>Values per position in <see cref="Angles"/>' outputs.</summary>
+    public int Half => _half;
+
+    /// <summary>cos and sin of every rotated pair at each position, [positions.Length, Half] each.</summary>
+    public void Angles(ReadOnlySpan<int> positions, Span<float> cos, Span<float> sin)
+    {
+        for (int t = 0; t < positions.Length; t++)
         {
-            float theta = p;
+            float theta = positions[t];
             for (int i = 0; i < _half; i++)
             {
-                float angle = config.RopeFreqScale * (frequencyFactors is null ? theta : theta / frequencyFactors[i]);
-                _cos[p * _half + i] = MathF.Cos(angle);
-                _sin[p * _half + i] = MathF.Sin(angle);
-                theta *= scale;
+                float angle = _linear * (_factors is null ? theta : theta / _factors[i]);
+                cos[t * _half + i] = MathF.Cos(angle);
+                sin[t * _half + i] = MathF.Sin(angle);
+                theta *= _scale;
             }
         }
     }
 
-    /// <summary>Rotates x laid out [positions.Length, heads, headDim] in place.</summary>
-    public void Apply(Span<float> x, ReadOnlySpan<int> positions, int heads, RopeStyle style)
+    /// <summary>Rotates x laid out [tokens, heads, headDim] in place with the angles of <see cref="Angles"/>.</summary>
+    public void Apply(Span<float> x, int tokens, int heads, RopeStyle style, ReadOnlySpan<float> cosAll, ReadOnlySpan<float> sinAll)
     {
-        for (int t = 0; t < positions.Length; t++)
+        for (int t = 0; t < tokens; t++)
         {
-            ReadOnlySpan<float> cos = _cos.AsSpan(positions[t] * _half, _half), sin = _sin.AsSpan(positions[t] * _half, _half);
+            ReadOnlySpan<float> cos = cosAll.Slice(t * _half, _half), sin = sinAll.Slice(t * _half, _half);
             for (int h = 0; h < heads; h++)
             {
                 Span<float> head = x.Slice((t * heads + h) * _headDim, _headDim);

@@ -18,6 +18,8 @@ internal sealed class SessionBuffers
         Up = new float[batchSize * c.FeedForwardLength];
         Rstd = new float[batchSize * Math.Max(c.HeadCount, c.KvHeadCount)];
         Positions = new int[batchSize];
+        RopeCos = new float[batchSize * (c.RopeDimensionCount / 2)];
+        RopeSin = new float[batchSize * (c.RopeDimensionCount / 2)];
         Scores = new float[attentionChunks * c.ContextLength];
         LastNormed = new float[c.EmbeddingLength];
         Logits = new float[c.VocabSize];
@@ -33,6 +35,8 @@ internal sealed class SessionBuffers
     public float[] Up { get; }         // [B, F]
     public float[] Rstd { get; }       // [B·heads] RMSNorm's per-row scale (unused, but the kernel writes it)
     public int[] Positions { get; }    // [B]
+    public float[] RopeCos { get; }    // [B, rope dims / 2] this batch's RoPE angles
+    public float[] RopeSin { get; }    // [B, rope dims / 2]
     public float[] Scores { get; }     // [chunks, context] attention probabilities, one row per parallel chunk
     public float[] LastNormed { get; } // [E] final norm of the last token
     public float[] Logits { get; }     // [V]

@@ -121,6 +121,27 @@ public class LlmRuntimeTests
     }
 
     [SharedGgufFact]
+    public void Kv_cache_grows_as_tokens_arrive_without_changing_results()
+    {
+        // Quantized weights: each output is one integer dot per activation row, so splitting the prompt differently
+        // changes nothing and the logits must be bit-identical.
+        using var model = LlmModel.Load(SharedGgufFactAttribute.Model("qwen3-bpe3072-tied-q4_k_m.gguf"), contextLength: 600);
+        int[] tokens = [.. Enumerable.Range(0, 300).Select(i => (i * 37 + 11) % 3000)];
+        var whole = model.CreateSession();
+        Assert.Equal(0, whole.Cache.Capacity);
+        float[] once = whole.Forward(tokens).ToArray();
+        Assert.Equal(300, whole.Cache.Capacity);
+
+        var grown = model.CreateSession();
+        grown.Forward(tokens[..100]);
+        Assert.Equal(KvCache.MinimumCapacity, grown.Cache.Capacity);
+        float[] split = grown.Forward(tokens[100..]).ToArray();
+        Assert.Equal(512, grown.Cache.Capacity);
+        Assert.Equal(once, split);
+        Assert.Equal(4L * 512 * (model.Config.KeyWidth + model.Config.ValueWidth) * model.Config.LayerCount, grown.Cache.Bytes);
+    }
+
+    [SharedGgufFact]
     public void Rewind_replays_the_same_logits()
     {
         var session = ReferenceModels.Model("qwen3-bpe3072-tied-q4_0.gguf").CreateSession();
