@@ -11,6 +11,7 @@ namespace Loom.Cli;
 /// `loom chat FILE.gguf`: an interactive conversation on stdin/stdout. Each line read is a user turn; the whole
 /// history is rendered with the model's chat template (or `--template NAME`), the reply streams out and ends at an
 /// end-of-generation token (or --max-tokens), then joins the history. An empty line is skipped; EOF or "/exit" ends.
+/// The KV cache of the rendered history is kept between turns (<see cref="PrefixReusingSession"/>).
 /// </summary>
 public static class ChatCommand
 {
@@ -44,7 +45,8 @@ public static class ChatCommand
         var tokenizer = model.Tokenizer;
         string bos = Piece(tokenizer, tokenizer.BosId), eos = Piece(tokenizer, tokenizer.EosId);
         var extra = new Dictionary<string, object?> { ["bos_token"] = bos, ["eos_token"] = eos };
-        var generator = LlmGeneration.CreateGenerator(model);
+        var session = new PrefixReusingSession(model.CreateSession());
+        var generator = LlmGeneration.CreateGenerator(model, session);
         var history = new List<ChatMessage>();
         if (!string.IsNullOrEmpty(system)) history.Add(new ChatMessage("system", system));
         for (int turn = 0; ; turn++)

@@ -94,6 +94,38 @@ public class LlmCommandTests
     }
 
     [SharedGgufFact]
+    public void A_chat_session_reuses_the_cached_prefix_and_gives_the_logits_of_a_fresh_run()
+    {
+        using var model = LlmModel.Load(SharedGgufFactAttribute.Model("qwen3-bpe3072-tied-f32.gguf"), contextLength: 128);
+        int[] first = model.Tokenizer.Tokenize("<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n", addSpecial: true, parseSpecial: true);
+        int[] second = [.. first, 100, 200, .. model.Tokenizer.Tokenize("<|im_end|>\n<|im_start|>user\nmore", addSpecial: false, parseSpecial: true)];
+        var cached = new PrefixReusingSession(model.CreateSession());
+        cached.Forward(first);
+        cached.Forward([100]);
+        cached.Forward([300]); // a token the next sequence does not share
+        cached.Reset();
+        float[] reused = cached.Forward(second).ToArray();
+        Assert.Equal(first.Length + 1, cached.ReusedTokens);
+        float[] fresh = model.CreateSession().Forward(second).ToArray();
+        AssertClose(fresh, reused);
+        // The same sequence again: everything but its last token comes from the cache (that token now goes through
+        // the single-token path, so the logits agree to float rounding, not bit for bit).
+        cached.Reset();
+        AssertClose(fresh, cached.Forward(second).ToArray());
+        Assert.Equal(second.Length - 1, cached.ReusedTokens);
+        cached.Reset();
+        cached.Forward([7, 8]);
+        Assert.Equal(0, cached.ReusedTokens);
+    }
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * Math.Max(1f, Math.Abs(expected[i])), $"logit {i}: {expected[i]} vs {actual[i]}");
+    }
+
+    [SharedGgufFact]
     public void Bench_llm_reports_prompt_and_generation_tokens_per_second_over_the_repetitions()
     {
         var (code, output, error) = LoomCli.Run("bench", "llm", SharedGgufFactAttribute.Model("llama-spm2500-q4_0.gguf"),
