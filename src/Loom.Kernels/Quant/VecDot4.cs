@@ -70,43 +70,21 @@ public static unsafe partial class VecDot
     private static void ScaleMin4(byte* w, int blocks, bool fifthBit, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
     {
         int typeSize = fifthBit ? 176 : 144, quants = fifthBit ? 48 : 16;
-        var low = Vector256.Create((byte)0xF);
-        var one = Vector256.Create((byte)1);
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        Span<int> sc = stackalloc int[8];
-        Span<int> m = stackalloc int[8];
         for (int i = 0; i < blocks; i++, w += typeSize, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
         {
-            var scales = new ReadOnlySpan<byte>(w + 4, 12);
+            KQuantUnpack.ScalesAndMins(w + 4, out ulong scales, out ulong mins);
             var qh = fifthBit ? Vector256.Load(w + 16) : default;
-            for (int j = 0; j < 8; j++) KScales.ScaleMin(j, scales, out sc[j], out m[j]);
             Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
-            for (int g = 0; g < 4; g++)
-            {
-                var q = Vector256.Load(w + quants + 32 * g);
-                var lo = q & low;
-                var hi = Vector256.ShiftRightLogical(q, 4);
-                if (fifthBit)
-                {
-                    lo |= Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g) & one, 4);
-                    hi |= Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g + 1) & one, 4);
-                }
-                int c0 = sc[2 * g], c1 = sc[2 * g + 1];
-                int o0 = 4 + 64 * g, o1 = 36 + 64 * g;
-                i0 += DotU8S8(lo, Vector256.Load((sbyte*)a0 + o0)) * c0;
-                i0 += DotU8S8(hi, Vector256.Load((sbyte*)a0 + o1)) * c1;
-                i1 += DotU8S8(lo, Vector256.Load((sbyte*)a1 + o0)) * c0;
-                i1 += DotU8S8(hi, Vector256.Load((sbyte*)a1 + o1)) * c1;
-                i2 += DotU8S8(lo, Vector256.Load((sbyte*)a2 + o0)) * c0;
-                i2 += DotU8S8(hi, Vector256.Load((sbyte*)a2 + o1)) * c1;
-                i3 += DotU8S8(lo, Vector256.Load((sbyte*)a3 + o0)) * c0;
-                i3 += DotU8S8(hi, Vector256.Load((sbyte*)a3 + o1)) * c1;
-            }
+            ScaleMinGroup4(w + quants, qh, fifthBit, scales, 0, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
+            ScaleMinGroup4(w + quants, qh, fifthBit, scales, 1, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
+            ScaleMinGroup4(w + quants, qh, fifthBit, scales, 2, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
+            ScaleMinGroup4(w + quants, qh, fifthBit, scales, 3, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
             float d = Half(ref *w, 0), dmin = Half(ref *w, 2);
-            s0 += Q4_KBlockSum(a0, d, dmin, i0, m);
-            s1 += Q4_KBlockSum(a1, d, dmin, i1, m);
-            s2 += Q4_KBlockSum(a2, d, dmin, i2, m);
-            s3 += Q4_KBlockSum(a3, d, dmin, i3, m);
+            s0 += ScaleMinBlockSum(a0, d, dmin, i0, mins);
+            s1 += ScaleMinBlockSum(a1, d, dmin, i1, mins);
+            s2 += ScaleMinBlockSum(a2, d, dmin, i2, mins);
+            s3 += ScaleMinBlockSum(a3, d, dmin, i3, mins);
         }
         result[0] = s0;
         result[1] = s1;
@@ -114,47 +92,49 @@ public static unsafe partial class VecDot
         result[3] = s3;
     }
 
-    /// <summary>One Q4_K/Q5_K block's contribution, in the float operations of <see cref="Q4_KQ8_K"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Q4_KBlockSum(byte* a, float d, float dmin, Vector256<int> isum, ReadOnlySpan<int> m)
+    private static void ScaleMinGroup4(byte* quants, Vector256<byte> qh, bool fifthBit, ulong scales, int g, byte* a0, byte* a1, byte* a2, byte* a3,
+        ref Vector256<int> i0, ref Vector256<int> i1, ref Vector256<int> i2, ref Vector256<int> i3)
     {
-        short* bsums = (short*)(a + 260);
-        int summ = 0;
-        for (int g = 0; g < 4; g++)
-            summ += m[2 * g] * (bsums[4 * g] + bsums[4 * g + 1]) + m[2 * g + 1] * (bsums[4 * g + 2] + bsums[4 * g + 3]);
+        ScaleMinNibbles(quants, qh, fifthBit, g, out var lo, out var hi);
+        var c0 = Vector256.Create((int)((scales >> (16 * g)) & 0xFF));
+        var c1 = Vector256.Create((int)((scales >> (16 * g + 8)) & 0xFF));
+        int o0 = 4 + 64 * g, o1 = 36 + 64 * g;
+        i0 += DotU8S8(lo, Vector256.Load((sbyte*)a0 + o0)) * c0 + DotU8S8(hi, Vector256.Load((sbyte*)a0 + o1)) * c1;
+        i1 += DotU8S8(lo, Vector256.Load((sbyte*)a1 + o0)) * c0 + DotU8S8(hi, Vector256.Load((sbyte*)a1 + o1)) * c1;
+        i2 += DotU8S8(lo, Vector256.Load((sbyte*)a2 + o0)) * c0 + DotU8S8(hi, Vector256.Load((sbyte*)a2 + o1)) * c1;
+        i3 += DotU8S8(lo, Vector256.Load((sbyte*)a3 + o0)) * c0 + DotU8S8(hi, Vector256.Load((sbyte*)a3 + o1)) * c1;
+    }
+
+    /// <summary>One Q4_K/Q5_K block's contribution, in the float operations of <see cref="ScaleMinRow"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ScaleMinBlockSum(byte* a, float d, float dmin, Vector256<int> isum, ulong mins)
+    {
         float dy = *(float*)a;
-        return dy * d * Vector256.Sum(isum) - dy * dmin * summ;
+        return dy * d * Vector256.Sum(isum) - dy * dmin * KQuantUnpack.MinTerm(mins, (short*)(a + 260));
     }
 
     private static void Q6_K4(byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
     {
-        var low = Vector256.Create((byte)0xF);
-        var three = Vector256.Create((byte)3);
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (int i = 0; i < blocks; i++, w += 210, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
         {
-            sbyte* sc = (sbyte*)(w + 192);
+            var (scalesLow, scalesHigh) = KQuantUnpack.Q6Scales((sbyte*)(w + 192));
             Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
             for (int half = 0; half < 2; half++)
             {
                 var ql0 = Vector256.Load(w + half * 64);
                 var ql1 = Vector256.Load(w + half * 64 + 32);
                 var qh = Vector256.Load(w + 128 + half * 32);
-                for (int k = 0; k < 4; k++)
-                {
-                    var ql = (k & 1) == 0 ? ql0 : ql1;
-                    var nibble = k < 2 ? ql & low : Vector256.ShiftRightLogical(ql, 4);
-                    var q = nibble | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * k) & three, 4);
-                    int j = half * 8 + 2 * k;
-                    var scale = Vector256.Create(Vector128.Create((int)sc[j]), Vector128.Create((int)sc[j + 1]));
-                    int o = 4 + half * 128 + 32 * k;
-                    i0 += DotU8S8(q, Vector256.Load((sbyte*)a0 + o)) * scale;
-                    i1 += DotU8S8(q, Vector256.Load((sbyte*)a1 + o)) * scale;
-                    i2 += DotU8S8(q, Vector256.Load((sbyte*)a2 + o)) * scale;
-                    i3 += DotU8S8(q, Vector256.Load((sbyte*)a3 + o)) * scale;
-                }
+                var eight = half == 0 ? scalesLow : scalesHigh;
+                int o = 4 + half * 128;
+                Q6Step4(Q6Quant(ql0, ql1, qh, 0), KQuantUnpack.PairOfScales(eight, 0), o, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
+                Q6Step4(Q6Quant(ql0, ql1, qh, 1), KQuantUnpack.PairOfScales(eight, 1), o + 32, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
+                Q6Step4(Q6Quant(ql0, ql1, qh, 2), KQuantUnpack.PairOfScales(eight, 2), o + 64, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
+                Q6Step4(Q6Quant(ql0, ql1, qh, 3), KQuantUnpack.PairOfScales(eight, 3), o + 96, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
             }
             float d = Half(ref *w, 208);
+            sbyte* sc = (sbyte*)(w + 192);
             s0 += Q6_KBlockSum(a0, d, sc, i0);
             s1 += Q6_KBlockSum(a1, d, sc, i1);
             s2 += Q6_KBlockSum(a2, d, sc, i2);
@@ -166,13 +146,18 @@ public static unsafe partial class VecDot
         result[3] = s3;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Q6Step4(Vector256<byte> q, Vector256<int> scale, int o, byte* a0, byte* a1, byte* a2, byte* a3,
+        ref Vector256<int> i0, ref Vector256<int> i1, ref Vector256<int> i2, ref Vector256<int> i3)
+    {
+        i0 += DotU8S8(q, Vector256.Load((sbyte*)a0 + o)) * scale;
+        i1 += DotU8S8(q, Vector256.Load((sbyte*)a1 + o)) * scale;
+        i2 += DotU8S8(q, Vector256.Load((sbyte*)a2 + o)) * scale;
+        i3 += DotU8S8(q, Vector256.Load((sbyte*)a3 + o)) * scale;
+    }
+
     /// <summary>One Q6_K block's contribution, in the operations of <see cref="Q6_KQ8_K"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Q6_KBlockSum(byte* a, float d, sbyte* sc, Vector256<int> isum)
-    {
-        short* bsums = (short*)(a + 260);
-        int bias = 0;
-        for (int j = 0; j < 16; j++) bias += sc[j] * bsums[j];
-        return d * *(float*)a * (Vector256.Sum(isum) - 32 * bias);
-    }
+    private static float Q6_KBlockSum(byte* a, float d, sbyte* sc, Vector256<int> isum) =>
+        d * *(float*)a * (Vector256.Sum(isum) - 32 * KQuantUnpack.Q6Bias(sc, (short*)(a + 260)));
 }

@@ -6,36 +6,15 @@ using System.Runtime.Intrinsics.X86;
 namespace Loom.Kernels.Quant;
 
 // The 256-element K-quant dot products with Q8_K activations (see VecDot for the scheme).
-public static partial class VecDot
+public static unsafe partial class VecDot
 {
     public static float Q4_KQ8_K(ReadOnlySpan<BlockQ4_K> x, ReadOnlySpan<BlockQ8_K> y)
     {
         if (!Avx2.IsSupported) return VecDotReference.Q4_KQ8_K(x, y);
         CheckBlocks(x.Length, y.Length);
-        ref byte xb = ref Unsafe.As<BlockQ4_K, byte>(ref MemoryMarshal.GetReference(x));
-        ref byte yb = ref Unsafe.As<BlockQ8_K, byte>(ref MemoryMarshal.GetReference(y));
-        var low = Vector256.Create((byte)0xF);
-        float sum = 0;
-        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 144), yb = ref Unsafe.Add(ref yb, 292))
-        {
-            var scales = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref xb, 4), 12);
-            ref short bsums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref yb, 260));
-            var isum = Vector256<int>.Zero;
-            int summ = 0;
-            for (int g = 0; g < 4; g++)
-            {
-                var q = Vector256.LoadUnsafe(ref xb, (nuint)(16 + 32 * g));
-                KScales.ScaleMin(2 * g, scales, out int sc0, out int m0);
-                KScales.ScaleMin(2 * g + 1, scales, out int sc1, out int m1);
-                isum += DotU8S8(q & low, Vector256.LoadUnsafe(ref yb, (nuint)(4 + 64 * g)).AsSByte()) * sc0;
-                isum += DotU8S8(Vector256.ShiftRightLogical(q, 4), Vector256.LoadUnsafe(ref yb, (nuint)(36 + 64 * g)).AsSByte()) * sc1;
-                summ += m0 * (Unsafe.Add(ref bsums, 4 * g) + Unsafe.Add(ref bsums, 4 * g + 1))
-                      + m1 * (Unsafe.Add(ref bsums, 4 * g + 2) + Unsafe.Add(ref bsums, 4 * g + 3));
-            }
-            float dy = Unsafe.ReadUnaligned<float>(ref yb);
-            sum += dy * Half(ref xb, 0) * Vector256.Sum(isum) - dy * Half(ref xb, 2) * summ;
-        }
-        return sum;
+        fixed (BlockQ4_K* xp = x)
+        fixed (BlockQ8_K* yp = y)
+            return ScaleMinRow((byte*)xp, x.Length, fifthBit: false, (byte*)yp);
     }
 
     /// <summary>As <see cref="Q4_KQ8_K"/> with a fifth bit per quant: bit 2g of qh[l] for sub-block 2g, bit 2g+1
@@ -44,69 +23,107 @@ public static partial class VecDot
     {
         if (!Avx2.IsSupported) return VecDotReference.Q5_KQ8_K(x, y);
         CheckBlocks(x.Length, y.Length);
-        ref byte xb = ref Unsafe.As<BlockQ5_K, byte>(ref MemoryMarshal.GetReference(x));
-        ref byte yb = ref Unsafe.As<BlockQ8_K, byte>(ref MemoryMarshal.GetReference(y));
-        var low = Vector256.Create((byte)0xF);
-        var one = Vector256.Create((byte)1);
+        fixed (BlockQ5_K* xp = x)
+        fixed (BlockQ8_K* yp = y)
+            return ScaleMinRow((byte*)xp, x.Length, fifthBit: true, (byte*)yp);
+    }
+
+    /// <summary>Q4_K (or Q5_K) · Q8_K: Σ d·sc_j·Σ q·y − dmin·m_j·Σ y, the minimum term through the activation's bsums.</summary>
+    private static float ScaleMinRow(byte* x, int blocks, bool fifthBit, byte* y)
+    {
+        int typeSize = fifthBit ? 176 : 144;
         float sum = 0;
-        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 176), yb = ref Unsafe.Add(ref yb, 292))
+        for (int i = 0; i < blocks; i++, x += typeSize, y += 292)
         {
-            var scales = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref xb, 4), 12);
-            ref short bsums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref yb, 260));
-            var qh = Vector256.LoadUnsafe(ref xb, 16);
-            var isum = Vector256<int>.Zero;
-            int summ = 0;
-            for (int g = 0; g < 4; g++)
-            {
-                var q = Vector256.LoadUnsafe(ref xb, (nuint)(48 + 32 * g));
-                var q0 = (q & low) | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g) & one, 4);
-                var q1 = Vector256.ShiftRightLogical(q, 4) | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g + 1) & one, 4);
-                KScales.ScaleMin(2 * g, scales, out int sc0, out int m0);
-                KScales.ScaleMin(2 * g + 1, scales, out int sc1, out int m1);
-                isum += DotU8S8(q0, Vector256.LoadUnsafe(ref yb, (nuint)(4 + 64 * g)).AsSByte()) * sc0;
-                isum += DotU8S8(q1, Vector256.LoadUnsafe(ref yb, (nuint)(36 + 64 * g)).AsSByte()) * sc1;
-                summ += m0 * (Unsafe.Add(ref bsums, 4 * g) + Unsafe.Add(ref bsums, 4 * g + 1))
-                      + m1 * (Unsafe.Add(ref bsums, 4 * g + 2) + Unsafe.Add(ref bsums, 4 * g + 3));
-            }
-            float dy = Unsafe.ReadUnaligned<float>(ref yb);
-            sum += dy * Half(ref xb, 0) * Vector256.Sum(isum) - dy * Half(ref xb, 2) * summ;
+            KQuantUnpack.ScalesAndMins(x + 4, out ulong scales, out ulong mins);
+            var isum = ScaleMinQuants(x, fifthBit, scales, y);
+            float dy = *(float*)y;
+            sum += dy * Half(ref *x, 0) * Vector256.Sum(isum) - dy * Half(ref *x, 2) * KQuantUnpack.MinTerm(mins, (short*)(y + 260));
         }
         return sum;
     }
 
+    /// <summary>Σ_j sc_j·Σ q·y of one Q4_K/Q5_K block against one Q8_K block, in eight int32 lanes.</summary>
+    private static Vector256<int> ScaleMinQuants(byte* x, bool fifthBit, ulong scales, byte* y)
+    {
+        var qh = fifthBit ? Vector256.Load(x + 16) : default;
+        byte* quants = x + (fifthBit ? 48 : 16);
+        // Unrolled with constant g: variable shift counts in a loop cost more than the dots.
+        return ScaleMinGroup(quants, qh, fifthBit, scales, (sbyte*)y, 0) + ScaleMinGroup(quants, qh, fifthBit, scales, (sbyte*)y, 1)
+             + ScaleMinGroup(quants, qh, fifthBit, scales, (sbyte*)y, 2) + ScaleMinGroup(quants, qh, fifthBit, scales, (sbyte*)y, 3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ScaleMinGroup(byte* quants, Vector256<byte> qh, bool fifthBit, ulong scales, sbyte* y, int g)
+    {
+        ScaleMinNibbles(quants, qh, fifthBit, g, out var lo, out var hi);
+        return DotU8S8(lo, Vector256.Load(y + 4 + 64 * g)) * (int)((scales >> (16 * g)) & 0xFF)
+             + DotU8S8(hi, Vector256.Load(y + 36 + 64 * g)) * (int)((scales >> (16 * g + 8)) & 0xFF);
+    }
+
+    /// <summary>Group g (64 elements) of a Q4_K/Q5_K block: sub-block 2g from the low nibbles, 2g+1 from the high ones,
+    /// each with its fifth bit (bits 2g and 2g+1 of qh) when there is one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ScaleMinNibbles(byte* quants, Vector256<byte> qh, bool fifthBit, int g, out Vector256<byte> lo, out Vector256<byte> hi)
+    {
+        var q = Vector256.Load(quants + 32 * g);
+        lo = q & Vector256.Create((byte)0xF);
+        hi = Vector256.ShiftRightLogical(q, 4);
+        if (fifthBit)
+        {
+            var one = Vector256.Create((byte)1);
+            lo |= Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g) & one, 4);
+            hi |= Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * g + 1) & one, 4);
+        }
+    }
+
+    /// <summary>Σ d·sc_j·Σ (q − 32)·y over the 16 sub-blocks of 16; the −32 goes through the activation's bsums.</summary>
     public static float Q6_KQ8_K(ReadOnlySpan<BlockQ6_K> x, ReadOnlySpan<BlockQ8_K> y)
     {
         if (!Avx2.IsSupported) return VecDotReference.Q6_KQ8_K(x, y);
         CheckBlocks(x.Length, y.Length);
-        ref byte xb = ref Unsafe.As<BlockQ6_K, byte>(ref MemoryMarshal.GetReference(x));
-        ref byte yb = ref Unsafe.As<BlockQ8_K, byte>(ref MemoryMarshal.GetReference(y));
-        var low = Vector256.Create((byte)0xF);
-        var three = Vector256.Create((byte)3);
         float sum = 0;
-        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 210), yb = ref Unsafe.Add(ref yb, 292))
+        fixed (BlockQ6_K* xp = x)
+        fixed (BlockQ8_K* yp = y)
         {
-            ref sbyte sc = ref Unsafe.As<byte, sbyte>(ref Unsafe.Add(ref xb, 192));
-            ref short bsums = ref Unsafe.As<byte, short>(ref Unsafe.Add(ref yb, 260));
-            var isum = Vector256<int>.Zero;
-            for (int half = 0; half < 2; half++)
+            byte* xb = (byte*)xp, yb = (byte*)yp;
+            for (int i = 0; i < x.Length; i++, xb += 210, yb += 292)
             {
-                var ql0 = Vector256.LoadUnsafe(ref xb, (nuint)(half * 64));
-                var ql1 = Vector256.LoadUnsafe(ref xb, (nuint)(half * 64 + 32));
-                var qh = Vector256.LoadUnsafe(ref xb, (nuint)(128 + half * 32));
-                for (int k = 0; k < 4; k++) // 32 elements: sub-blocks j and j + 1 of 16
-                {
-                    var ql = (k & 1) == 0 ? ql0 : ql1;
-                    var nibble = k < 2 ? ql & low : Vector256.ShiftRightLogical(ql, 4);
-                    var q = nibble | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * k) & three, 4); // 0..63, unbiased
-                    var p = DotU8S8(q, Vector256.LoadUnsafe(ref yb, (nuint)(4 + half * 128 + 32 * k)).AsSByte());
-                    int j = half * 8 + 2 * k;
-                    isum += p * Vector256.Create(Vector128.Create((int)Unsafe.Add(ref sc, j)), Vector128.Create((int)Unsafe.Add(ref sc, j + 1)));
-                }
+                var isum = Q6Quants(xb, yb);
+                int bias = KQuantUnpack.Q6Bias((sbyte*)(xb + 192), (short*)(yb + 260));
+                sum += Half(ref *xb, 208) * *(float*)yb * (Vector256.Sum(isum) - 32 * bias);
             }
-            int bias = 0; // the −32 offset of every quant, applied once through the activation sums
-            for (int j = 0; j < 16; j++) bias += Unsafe.Add(ref sc, j) * Unsafe.Add(ref bsums, j);
-            sum += Half(ref xb, 208) * Unsafe.ReadUnaligned<float>(ref yb) * (Vector256.Sum(isum) - 32 * bias);
         }
         return sum;
+    }
+
+    /// <summary>Elements 32k..32k+31 of a Q6_K half block (q unbiased, 0..63): nibble k/2 of ql(k%2), bits 2k..2k+1 of qh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<byte> Q6Quant(Vector256<byte> ql0, Vector256<byte> ql1, Vector256<byte> qh, int k)
+    {
+        var ql = (k & 1) == 0 ? ql0 : ql1;
+        var nibble = k < 2 ? ql & Vector256.Create((byte)0xF) : Vector256.ShiftRightLogical(ql, 4);
+        return nibble | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * k) & Vector256.Create((byte)3), 4);
+    }
+
+    /// <summary>Σ_j sc_j·Σ q·y (q unbiased, 0..63) of one Q6_K block against one Q8_K block, in eight int32 lanes.</summary>
+    private static Vector256<int> Q6Quants(byte* x, byte* y)
+    {
+        var (scalesLow, scalesHigh) = KQuantUnpack.Q6Scales((sbyte*)(x + 192));
+        var isum = Vector256<int>.Zero;
+        for (int half = 0; half < 2; half++)
+        {
+            var ql0 = Vector256.Load(x + half * 64);
+            var ql1 = Vector256.Load(x + half * 64 + 32);
+            var qh = Vector256.Load(x + 128 + half * 32);
+            var eight = half == 0 ? scalesLow : scalesHigh;
+            sbyte* ys = (sbyte*)y + 4 + half * 128;
+            // Unrolled with constant k: variable shift counts and permutes in a loop cost more than the dots.
+            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 0), Vector256.Load(ys)) * KQuantUnpack.PairOfScales(eight, 0);
+            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 1), Vector256.Load(ys + 32)) * KQuantUnpack.PairOfScales(eight, 1);
+            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 2), Vector256.Load(ys + 64)) * KQuantUnpack.PairOfScales(eight, 2);
+            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 3), Vector256.Load(ys + 96)) * KQuantUnpack.PairOfScales(eight, 3);
+        }
+        return isum;
     }
 }
