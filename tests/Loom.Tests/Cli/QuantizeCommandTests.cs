@@ -96,6 +96,32 @@ public class QuantizeCommandTests
     }
 
     [SharedGgufFact]
+    public void A_quantized_input_is_copied_when_the_type_stays_and_requantized_with_a_warning_when_it_changes()
+    {
+        using var dir = new TempDirectory();
+        string input = SharedGgufFactAttribute.Model("llama-spm2500-q8_0.gguf"), same = dir.Combine("same.gguf"), q4 = dir.Combine("q4.gguf");
+        var (code, _, error) = LoomCli.Run("quantize", input, same, "--type", "q8_0");
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("warning", error);
+        // Already Q8_0 and already in llama-quantize's layout: the file comes back unchanged.
+        Assert.Equal(File.ReadAllBytes(input), File.ReadAllBytes(same));
+
+        (code, _, error) = LoomCli.Run("quantize", input, q4, "--type", "q4_0");
+        Assert.True(code == 0, error);
+        Assert.Contains("warning: blk.0.attn_q.weight: requantized from Q8_0 to Q4_0", error);
+        using var source = GgufFile.Open(input);
+        using var file = GgufFile.Open(q4);
+        Assert.Equal(GgmlType.Q6_K, file.GetTensor("output.weight").Type);
+        Assert.Equal(GgmlType.Q4_0, file.GetTensor("token_embd.weight").Type);
+        // Each Q4_0 row is the Q4_0 quantization of the dequantized Q8_0 row.
+        var t = source.GetTensor("blk.1.ffn_down.weight");
+        float[] values = source.ReadTensorAsFloat32(t.Name);
+        var expected = new byte[GgmlTypeTraits.RowBytes(GgmlType.Q4_0, values.Length)];
+        Quantize.Row(GgmlType.Q4_0, values, expected);
+        Assert.True(file.GetTensorBytes(t.Name).SequenceEqual(expected));
+    }
+
+    [SharedGgufFact]
     public void Bad_input_is_one_line_and_an_exit_code_and_leaves_no_output()
     {
         using var dir = new TempDirectory();
