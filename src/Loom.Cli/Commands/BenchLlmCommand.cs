@@ -31,7 +31,8 @@ public static class BenchLlmCommand
         command.SetAction((parse, cancellation) =>
         {
             var settings = new Settings(parse.GetValue(prompt), parse.GetValue(gen), parse.GetValue(repetitions));
-            using var model = llm.Load(parse, minimumContext: Math.Max(1, Math.Max(settings.PromptTokens, settings.GenTokens)));
+            // Like llama-bench, a context just large enough for the longer test (the KV cache is allocated whole).
+            using var model = llm.Load(parse, defaultContext: Math.Max(1, Math.Max(settings.PromptTokens, settings.GenTokens)));
             var result = Run(model, settings, cancellation);
             if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
             else PrintTable(result);

@@ -58,6 +58,7 @@ public static class RunCommand
         return new JsonObject
         {
             ["model"] = model.Name,
+            ["contextLength"] = model.Config.ContextLength,
             ["prompt"] = prompt,
             ["text"] = text,
             ["ids"] = ids,

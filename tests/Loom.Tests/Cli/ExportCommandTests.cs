@@ -49,6 +49,24 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public void Run_caps_a_long_declared_context_unless_ctx_asks_for_more()
+    {
+        using var f = new LmFixture();
+        string dir = f.Dir.Combine("long");
+        var tokenizer = Loom.Text.Tokenizers.CharTokenizer.Build("abc ");
+        var config = new TransformerConfig { VocabSize = tokenizer.VocabSize, ContextLength = 8192, Layers = 1, Heads = 2, KvHeads = 1, ModelDim = 16 };
+        TransformerLmDirectory.Save(dir, new TransformerLm(config), tokenizer);
+        string gguf = f.Dir.Combine("long.gguf");
+        Assert.Equal(0, LoomCli.Run("export", "gguf", "--model", dir, "--out", gguf).Code);
+        foreach (var (flags, expected) in new[] { (Array.Empty<string>(), 4096), (["--ctx", "5000"], 5000) })
+        {
+            var (code, output, error) = LoomCli.Run(["run", gguf, "--prompt", "ab", "--max-tokens", "2", "--json", .. flags]);
+            Assert.True(code == 0, error);
+            Assert.Equal(expected, (int)JsonNode.Parse(output)!["contextLength"]!);
+        }
+    }
+
+    [Fact]
     public void Export_errors_are_one_line_and_an_exit_code()
     {
         using var f = new LmFixture();
