@@ -33,7 +33,7 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache 
         if (w.KeyNorm is not null) NormalizeHeads(k, w.KeyNorm, n * c.KvHeadCount, b);
         rope.Apply(q, n, c.HeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
         rope.Apply(k, n, c.KvHeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
-        attention.Run(b.Query, cache.Keys(layer), cache.Values(layer), b.Attention, b.Scores, start, n);
+        attention.Run(b.Query, cache, layer, b.Attention, start, n);
         w.AttentionOutput.MatMul(b.Attention.AsSpan(0, n * c.AttentionOutputWidth), n, projected);
         TensorPrimitives.Add(x, projected, x);
 

@@ -25,7 +25,7 @@ public sealed class LlmSession : ILogitSource
         if (batchSize < 1) throw LoomException.Argument($"batch size must be at least 1, found {batchSize}");
         BatchSize = Math.Min(batchSize, _c.ContextLength);
         Cache = new KvCache(_c);
-        _buffers = new SessionBuffers(_c, BatchSize, CausalAttention.MaxChunks);
+        _buffers = new SessionBuffers(_c, BatchSize);
         _layer = new DecoderLayer(_c, model.Architecture, model.Rope, new CausalAttention(_c));
     }
 

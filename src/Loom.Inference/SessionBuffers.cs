@@ -6,7 +6,7 @@ namespace Loom.Inference;
 /// </summary>
 internal sealed class SessionBuffers
 {
-    public SessionBuffers(LlmConfig c, int batchSize, int attentionChunks)
+    public SessionBuffers(LlmConfig c, int batchSize)
     {
         BatchSize = batchSize;
         Residual = new float[batchSize * c.EmbeddingLength];
@@ -20,7 +20,6 @@ internal sealed class SessionBuffers
         Positions = new int[batchSize];
         RopeCos = new float[batchSize * (c.RopeDimensionCount / 2)];
         RopeSin = new float[batchSize * (c.RopeDimensionCount / 2)];
-        Scores = new float[attentionChunks * c.ContextLength];
         LastNormed = new float[c.EmbeddingLength];
         Logits = new float[c.VocabSize];
     }
@@ -37,7 +36,6 @@ internal sealed class SessionBuffers
     public int[] Positions { get; }    // [B]
     public float[] RopeCos { get; }    // [B, rope dims / 2] this batch's RoPE angles
     public float[] RopeSin { get; }    // [B, rope dims / 2]
-    public float[] Scores { get; }     // [chunks, context] attention probabilities, one row per parallel chunk
     public float[] LastNormed { get; } // [E] final norm of the last token
     public float[] Logits { get; }     // [V]
 }
