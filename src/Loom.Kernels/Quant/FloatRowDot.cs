@@ -8,8 +8,9 @@ namespace Loom.Kernels.Quant;
 /// (the activations are not rounded to half as ggml's F16 matmul does: more accurate, and the weights are read only
 /// once either way, which is what bounds a matvec). .NET exposes no vcvtph2ps, so halves widen by bit arithmetic:
 /// exponent and mantissa shifted into a float and rescaled by 2^112 (exact for normals and subnormals), Inf/NaN
-/// patched, sign copied. <see cref="Dot4"/> computes four activation rows from one pass over the weights, each
-/// output with exactly the operations of <see cref="Dot"/>, so batched and single results are bit-identical.
+/// patched, sign copied. <see cref="Accumulate4"/>/<see cref="Finish4"/> compute four activation rows from one pass
+/// over the weights (one widening, four multiply-adds), each output with exactly the operations of <see cref="Dot"/>,
+/// so batched and single results are bit-identical.
 /// </summary>
 internal static class FloatRowDot
 {
@@ -47,42 +48,47 @@ internal static class FloatRowDot
         return sum;
     }
 
-    /// <summary>The dots of one weight row with four activation rows, each as <see cref="Dot"/> computes it.</summary>
-    public static void Dot4(GgmlType type, ref byte weights, ref float x0, ref float x1, ref float x2, ref float x3, int n, Span<float> result)
+    /// <summary>Whether the four-row kernels run (512-bit vectors); otherwise callers take four <see cref="Dot"/>s.</summary>
+    public static bool HasFourRowKernel => Vector512.IsHardwareAccelerated;
+
+    /// <summary>Columns that the four-row kernel's vector loop covers; the rest is the scalar tail.</summary>
+    public static int VectorColumns(int n) => n - n % Step;
+
+    /// <summary>
+    /// The dots' vector part over columns [start, end) (multiples of 32, within <see cref="VectorColumns"/>), added
+    /// into eight accumulators (two per activation row) exactly as <see cref="Dot"/>'s loop adds them: a caller can
+    /// walk the columns in panels, keeping four activation rows' panels in L1, and get the same bits as one pass.
+    /// </summary>
+    public static unsafe void Accumulate4(GgmlType type, ushort* w, float* x0, float* x1, float* x2, float* x3, int start, int end, Vector512<float>* acc)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        Vector512<float> a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3], c0 = acc[4], c1 = acc[5], d0 = acc[6], d1 = acc[7];
+        for (int i = start; i < end; i += Step)
         {
-            result[0] = Dot(type, ref weights, ref x0, n);
-            result[1] = Dot(type, ref weights, ref x1, n);
-            result[2] = Dot(type, ref weights, ref x2, n);
-            result[3] = Dot(type, ref weights, ref x3, n);
-            return;
+            var (w0, w1) = Widen512(type, ref w[i], 0);
+            a0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x0 + i), a0);
+            a1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x0 + i + 16), a1);
+            b0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x1 + i), b0);
+            b1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x1 + i + 16), b1);
+            c0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x2 + i), c0);
+            c1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x2 + i + 16), c1);
+            d0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x3 + i), d0);
+            d1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x3 + i + 16), d1);
         }
-        ref ushort w = ref Unsafe.As<byte, ushort>(ref weights);
-        Vector512<float> a0 = default, b0 = default, c0 = default, d0 = default;
-        Vector512<float> a1 = default, b1 = default, c1 = default, d1 = default;
-        int i = 0;
-        for (; i + Step <= n; i += Step)
+        acc[0] = a0; acc[1] = a1; acc[2] = b0; acc[3] = b1; acc[4] = c0; acc[5] = c1; acc[6] = d0; acc[7] = d1;
+    }
+
+    /// <summary>Reduces the accumulators and adds the scalar tail (columns from <see cref="VectorColumns"/> to n), as <see cref="Dot"/> ends.</summary>
+    public static unsafe void Finish4(GgmlType type, ushort* w, float* x0, float* x1, float* x2, float* x3, int n, Vector512<float>* acc, float* result)
+    {
+        float sa = Vector512.Sum(acc[0] + acc[1]), sb = Vector512.Sum(acc[2] + acc[3]);
+        float sc = Vector512.Sum(acc[4] + acc[5]), sd = Vector512.Sum(acc[6] + acc[7]);
+        for (int i = VectorColumns(n); i < n; i++)
         {
-            var (w0, w1) = Widen512(type, ref w, i);
-            nuint lo = (nuint)i, hi = (nuint)(i + 16);
-            a0 = Vector512.FusedMultiplyAdd(w0, Vector512.LoadUnsafe(ref x0, lo), a0);
-            a1 = Vector512.FusedMultiplyAdd(w1, Vector512.LoadUnsafe(ref x0, hi), a1);
-            b0 = Vector512.FusedMultiplyAdd(w0, Vector512.LoadUnsafe(ref x1, lo), b0);
-            b1 = Vector512.FusedMultiplyAdd(w1, Vector512.LoadUnsafe(ref x1, hi), b1);
-            c0 = Vector512.FusedMultiplyAdd(w0, Vector512.LoadUnsafe(ref x2, lo), c0);
-            c1 = Vector512.FusedMultiplyAdd(w1, Vector512.LoadUnsafe(ref x2, hi), c1);
-            d0 = Vector512.FusedMultiplyAdd(w0, Vector512.LoadUnsafe(ref x3, lo), d0);
-            d1 = Vector512.FusedMultiplyAdd(w1, Vector512.LoadUnsafe(ref x3, hi), d1);
-        }
-        float sa = Vector512.Sum(a0 + a1), sb = Vector512.Sum(b0 + b1), sc = Vector512.Sum(c0 + c1), sd = Vector512.Sum(d0 + d1);
-        for (; i < n; i++)
-        {
-            float v = Scalar(type, Unsafe.Add(ref w, i));
-            sa = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref x0, i), sa);
-            sb = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref x1, i), sb);
-            sc = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref x2, i), sc);
-            sd = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref x3, i), sd);
+            float v = Scalar(type, w[i]);
+            sa = MathF.FusedMultiplyAdd(v, x0[i], sa);
+            sb = MathF.FusedMultiplyAdd(v, x1[i], sb);
+            sc = MathF.FusedMultiplyAdd(v, x2[i], sc);
+            sd = MathF.FusedMultiplyAdd(v, x3[i], sd);
         }
         result[0] = sa;
         result[1] = sb;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Loom.Core;
 using Loom.Kernels.Threading;
 
@@ -131,27 +132,13 @@ public static unsafe class QuantMatMul
         public void Run(int chunk)
         {
             int start = chunk * RowsPerChunk, end = Math.Min(_rows, start + RowsPerChunk);
-            bool isFloat = IsFloat(_type);
-            int blocks = isFloat ? 0 : _cols / GgmlTypeTraits.BlockSize(_type);
-            float* four = stackalloc float[ActivationBlock];
             int i = 0;
-            for (; i + ActivationBlock <= _n; i += ActivationBlock)
-            {
-                byte* a0 = _activations + (long)i * _activationRowBytes;
-                byte* a1 = a0 + _activationRowBytes, a2 = a1 + _activationRowBytes, a3 = a2 + _activationRowBytes;
-                for (int r = start; r < end; r++)
+            if (_type != GgmlType.F32 && (!IsFloat(_type) || FloatRowDot.HasFourRowKernel))
+                for (; i + ActivationBlock <= _n; i += ActivationBlock)
                 {
-                    byte* row = _weights + (long)r * _rowBytes;
-                    if (_type == GgmlType.F32)
-                        for (int k = 0; k < ActivationBlock; k++) four[k] = FloatDot(row, a0 + k * _activationRowBytes);
-                    else if (isFloat)
-                        FloatRowDot.Dot4(_type, ref *row, ref *(float*)a0, ref *(float*)a1, ref *(float*)a2, ref *(float*)a3, _cols,
-                            new Span<float>(four, ActivationBlock));
-                    else
-                        VecDot.Dot4(_type, row, blocks, a0, a1, a2, a3, _activationRowBytes, four);
-                    for (int k = 0; k < ActivationBlock; k++) _output[(long)(i + k) * _rows + r] = four[k];
+                    if (IsFloat(_type)) HalfRows4(start, end, i);
+                    else QuantRows4(start, end, i);
                 }
-            }
             for (; i < _n; i++)
             {
                 byte* a = _activations + (long)i * _activationRowBytes;
@@ -165,6 +152,47 @@ public static unsafe class QuantMatMul
                         _ => VecDot.Dot(_type, new ReadOnlySpan<byte>(row, _rowBytes), new ReadOnlySpan<byte>(a, _activationRowBytes)),
                     };
                 }
+            }
+        }
+
+        /// <summary>Weight rows [start, end) × activation rows i..i+3 of a quantized type: one pass over each weight row.</summary>
+        private void QuantRows4(int start, int end, int i)
+        {
+            float* four = stackalloc float[ActivationBlock];
+            int blocks = _cols / GgmlTypeTraits.BlockSize(_type);
+            byte* a0 = _activations + (long)i * _activationRowBytes;
+            byte* a1 = a0 + _activationRowBytes, a2 = a1 + _activationRowBytes, a3 = a2 + _activationRowBytes;
+            for (int r = start; r < end; r++)
+            {
+                VecDot.Dot4(_type, _weights + (long)r * _rowBytes, blocks, a0, a1, a2, a3, _activationRowBytes, four);
+                for (int k = 0; k < ActivationBlock; k++) _output[(long)(i + k) * _rows + r] = four[k];
+            }
+        }
+
+        /// <summary>
+        /// F16/BF16 rows [start, end) × activation rows i..i+3, walked in column panels: four float activation rows of
+        /// 4096 columns are 64 KB, more than L1, so each panel of them is used by every weight row of the chunk before the
+        /// next panel. The vector accumulators carry across panels, so the sums are those of one pass.
+        /// </summary>
+        private void HalfRows4(int start, int end, int i)
+        {
+            const int Panel = 1024; // 4 × 4 KB of activations
+            var acc = stackalloc Vector512<float>[RowsPerChunk * 8];
+            new Span<Vector512<float>>(acc, RowsPerChunk * 8).Clear();
+            float* x0 = (float*)(_activations + (long)i * _activationRowBytes);
+            float* x1 = x0 + _cols, x2 = x1 + _cols, x3 = x2 + _cols;
+            int full = FloatRowDot.VectorColumns(_cols);
+            for (int p = 0; p < full; p += Panel)
+            {
+                int pe = Math.Min(full, p + Panel);
+                for (int r = start; r < end; r++)
+                    FloatRowDot.Accumulate4(_type, (ushort*)(_weights + (long)r * _rowBytes), x0, x1, x2, x3, p, pe, acc + (r - start) * 8);
+            }
+            float* four = stackalloc float[ActivationBlock];
+            for (int r = start; r < end; r++)
+            {
+                FloatRowDot.Finish4(_type, (ushort*)(_weights + (long)r * _rowBytes), x0, x1, x2, x3, _cols, acc + (r - start) * 8, four);
+                for (int k = 0; k < ActivationBlock; k++) _output[(long)(i + k) * _rows + r] = four[k];
             }
         }
 

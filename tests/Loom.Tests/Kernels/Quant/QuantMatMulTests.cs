@@ -54,6 +54,27 @@ public class QuantMatMulTests
     }
 
     [Theory]
+    [InlineData(GgmlType.F16)]
+    [InlineData(GgmlType.BF16)]
+    public void BatchedHalfRowsWalkedInColumnPanelsEqualSingleRowDots(GgmlType type)
+    {
+        // 2,085 columns: three column panels of the batched kernel (1,024 + 1,024 + 32) and a 5-column scalar tail.
+        const int rows = 20, cols = 2085, n = 4;
+        byte[] weights = DequantizeTests.RandomRow(type, rows * cols, 11);
+        var random = new Random(12);
+        var x = new float[n * cols];
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() * 2 - 1;
+        var y = new float[n * rows];
+        QuantMatMul.MatMul(type, weights, rows, cols, x, n, y);
+        for (int i = 0; i < n; i++)
+        {
+            var single = new float[rows];
+            QuantMatMul.MatVec(type, weights, rows, cols, x.AsSpan(i * cols, cols), single);
+            Assert.Equal(single, y.AsSpan(i * rows, rows).ToArray());
+        }
+    }
+
+    [Theory]
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q4_0)]
     [InlineData(GgmlType.F16)]
