@@ -22,12 +22,25 @@ public sealed class LayerWeights
     public required WeightMatrix Up { get; init; }         // [F, E]
     public required WeightMatrix Down { get; init; }       // [E, F]
 
-    public static LayerWeights Load(GgufFile file, LlmArchitecture arch, LlmConfig c, int i)
+    /// <summary>Loads block <paramref name="i"/>, adding the name of every tensor it reads to <paramref name="used"/>.</summary>
+    public static LayerWeights Load(GgufFile file, LlmArchitecture arch, LlmConfig c, int i, ISet<string> used)
     {
         int e = c.EmbeddingLength;
-        float[]? qb = TensorChecks.OptionalVector(file, GgufNames.QueryBias(i), c.QueryWidth);
-        float[]? kb = TensorChecks.OptionalVector(file, GgufNames.KeyBias(i), c.KeyWidth);
-        float[]? vb = TensorChecks.OptionalVector(file, GgufNames.ValueBias(i), c.ValueWidth);
+        WeightMatrix Matrix(string name, int rows, int columns)
+        {
+            used.Add(name);
+            return WeightMatrix.Load(file, name, rows, columns);
+        }
+        float[] Vector(string name, int length)
+        {
+            used.Add(name);
+            return TensorChecks.Vector(file, name, length);
+        }
+        float[]? Optional(string name, int length) => file.TryGetTensor(name, out _) ? Vector(name, length) : null;
+
+        float[]? qb = Optional(GgufNames.QueryBias(i), c.QueryWidth);
+        float[]? kb = Optional(GgufNames.KeyBias(i), c.KeyWidth);
+        float[]? vb = Optional(GgufNames.ValueBias(i), c.ValueWidth);
         if (arch.RequiresQkvBias && (qb is null || kb is null || vb is null))
         {
             string missing = qb is null ? GgufNames.QueryBias(i) : kb is null ? GgufNames.KeyBias(i) : GgufNames.ValueBias(i);
@@ -36,20 +49,20 @@ public sealed class LayerWeights
         }
         return new LayerWeights
         {
-            AttentionNorm = TensorChecks.Vector(file, GgufNames.AttentionNorm(i), e),
-            Query = WeightMatrix.Load(file, GgufNames.Query(i), c.QueryWidth, e),
-            Key = WeightMatrix.Load(file, GgufNames.Key(i), c.KeyWidth, e),
-            Value = WeightMatrix.Load(file, GgufNames.Value(i), c.ValueWidth, e),
+            AttentionNorm = Vector(GgufNames.AttentionNorm(i), e),
+            Query = Matrix(GgufNames.Query(i), c.QueryWidth, e),
+            Key = Matrix(GgufNames.Key(i), c.KeyWidth, e),
+            Value = Matrix(GgufNames.Value(i), c.ValueWidth, e),
             QueryBias = qb,
             KeyBias = kb,
             ValueBias = vb,
-            QueryNorm = arch.HasQkNorm ? TensorChecks.Vector(file, GgufNames.QueryNorm(i), c.KeyLength) : null,
-            KeyNorm = arch.HasQkNorm ? TensorChecks.Vector(file, GgufNames.KeyNorm(i), c.KeyLength) : null,
-            AttentionOutput = WeightMatrix.Load(file, GgufNames.AttentionOutput(i), e, c.AttentionOutputWidth),
-            FeedForwardNorm = TensorChecks.Vector(file, GgufNames.FeedForwardNorm(i), e),
-            Gate = WeightMatrix.Load(file, GgufNames.FeedForwardGate(i), c.FeedForwardLength, e),
-            Up = WeightMatrix.Load(file, GgufNames.FeedForwardUp(i), c.FeedForwardLength, e),
-            Down = WeightMatrix.Load(file, GgufNames.FeedForwardDown(i), e, c.FeedForwardLength),
+            QueryNorm = arch.HasQkNorm ? Vector(GgufNames.QueryNorm(i), c.KeyLength) : null,
+            KeyNorm = arch.HasQkNorm ? Vector(GgufNames.KeyNorm(i), c.KeyLength) : null,
+            AttentionOutput = Matrix(GgufNames.AttentionOutput(i), e, c.AttentionOutputWidth),
+            FeedForwardNorm = Vector(GgufNames.FeedForwardNorm(i), e),
+            Gate = Matrix(GgufNames.FeedForwardGate(i), c.FeedForwardLength, e),
+            Up = Matrix(GgufNames.FeedForwardUp(i), c.FeedForwardLength, e),
+            Down = Matrix(GgufNames.FeedForwardDown(i), e, c.FeedForwardLength),
         };
     }
 }

@@ -51,6 +51,16 @@ public class LlmLoadErrorTests
     }
 
     [SharedGgufFact]
+    public void Tensor_the_architecture_does_not_use_is_refused()
+    {
+        // Q/K norms on a llama file would be ignored, giving logits other than the file's author meant.
+        var e = LoadRewritten(r => r.Put("blk.1.attn_q_norm.weight", GgmlType.F32, [64], new byte[256]));
+        Assert.Equal(LoomErrorCode.NotSupported, e.Code);
+        Assert.Contains("'blk.1.attn_q_norm.weight'", e.Message);
+        Assert.Contains("expected 21 tensors for 2 layers, found 22", e.Message);
+    }
+
+    [SharedGgufFact]
     public void Missing_hyperparameter_is_named()
     {
         var e = LoadRewritten(r => r.RenamePrefix("llama.attention.head_count", "unused.head_count"));
