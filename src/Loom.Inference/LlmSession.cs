@@ -40,6 +40,9 @@ public sealed class LlmSession : ILogitSource
 
     public KvCache Cache { get; }
 
+    /// <summary>Bytes of activation buffers the session holds now (they grow to the longest batch seen).</summary>
+    public long BufferBytes => _buffers.Bytes;
+
     /// <summary>Empties the sequence (the cache is overwritten as tokens arrive).</summary>
     public void Reset() => Position = 0;
 
@@ -74,6 +77,7 @@ public sealed class LlmSession : ILogitSource
         {
             int n = Math.Min(BatchSize, newTokens.Length - done);
             int start = Position;
+            _buffers.EnsureRows(n); // before the loop below writes into them
             for (int i = 0; i < n; i++)
             {
                 weights.TokenEmbedding.ReadRow(newTokens[done + i], _buffers.Residual.AsSpan(i * _c.EmbeddingLength, _c.EmbeddingLength));

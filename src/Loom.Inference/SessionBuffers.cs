@@ -1,41 +1,49 @@
 namespace Loom.Inference;
 
 /// <summary>
-/// Every activation buffer of the forward pass, allocated once per session for up to <see cref="BatchSize"/>
-/// tokens at a time (E = embedding, F = feed-forward, V = vocabulary, B = BatchSize). Rows are tokens.
+/// Every activation buffer of the forward pass, for up to <see cref="Rows"/> tokens at a time (E = embedding,
+/// F = feed-forward, V = vocabulary, R = Rows). They grow (by doubling, up to the session's batch size) when a
+/// longer batch first arrives, so a session that only ever decodes holds one row, and decoding after a prompt
+/// allocates nothing. Rows are tokens.
 /// </summary>
-internal sealed class SessionBuffers
+internal sealed class SessionBuffers(LlmConfig c, int maxRows)
 {
-    public SessionBuffers(LlmConfig c, int batchSize)
+    public int Rows { get; private set; }
+    public float[] Residual { get; private set; } = [];   // [R, E] the residual stream x
+    public float[] Normed { get; private set; } = [];     // [R, E] RMSNorm(x)
+    public float[] Query { get; private set; } = [];      // [R, Hq·Dk]
+    public float[] Attention { get; private set; } = [];  // [R, Hq·Dv] attention output before W_o
+    public float[] Projected { get; private set; } = [];  // [R, E] W_o or W_down output, added to x
+    public float[] Gate { get; private set; } = [];       // [R, F] then SiLU(gate)·up
+    public float[] Up { get; private set; } = [];         // [R, F]
+    public float[] Rstd { get; private set; } = [];       // [R·heads] RMSNorm's per-row scale (written, unused)
+    public int[] Positions { get; private set; } = [];    // [R]
+    public float[] RopeCos { get; private set; } = [];    // [R, rope dims / 2] this batch's RoPE angles
+    public float[] RopeSin { get; private set; } = [];    // [R, rope dims / 2]
+    public float[] LastNormed { get; } = new float[c.EmbeddingLength]; // [E] final norm of the last token
+    public float[] Logits { get; } = new float[c.VocabSize];            // [V]
+
+    /// <summary>Makes room for <paramref name="rows"/> tokens (≤ the batch size).</summary>
+    public void EnsureRows(int rows)
     {
-        BatchSize = batchSize;
-        Residual = new float[batchSize * c.EmbeddingLength];
-        Normed = new float[batchSize * c.EmbeddingLength];
-        Query = new float[batchSize * c.QueryWidth];
-        Attention = new float[batchSize * c.AttentionOutputWidth];
-        Projected = new float[batchSize * c.EmbeddingLength];
-        Gate = new float[batchSize * c.FeedForwardLength];
-        Up = new float[batchSize * c.FeedForwardLength];
-        Rstd = new float[batchSize * Math.Max(c.HeadCount, c.KvHeadCount)];
-        Positions = new int[batchSize];
-        RopeCos = new float[batchSize * (c.RopeDimensionCount / 2)];
-        RopeSin = new float[batchSize * (c.RopeDimensionCount / 2)];
-        LastNormed = new float[c.EmbeddingLength];
-        Logits = new float[c.VocabSize];
+        if (rows <= Rows) return;
+        int r = Math.Min(maxRows, Math.Max(rows, 2 * Rows));
+        int half = c.RopeDimensionCount / 2;
+        Residual = new float[r * c.EmbeddingLength];
+        Normed = new float[r * c.EmbeddingLength];
+        Query = new float[r * c.QueryWidth];
+        Attention = new float[r * c.AttentionOutputWidth];
+        Projected = new float[r * c.EmbeddingLength];
+        Gate = new float[r * c.FeedForwardLength];
+        Up = new float[r * c.FeedForwardLength];
+        Rstd = new float[r * Math.Max(c.HeadCount, c.KvHeadCount)];
+        Positions = new int[r];
+        RopeCos = new float[r * half];
+        RopeSin = new float[r * half];
+        Rows = r;
     }
 
-    public int BatchSize { get; }
-    public float[] Residual { get; }   // [B, E] the residual stream x
-    public float[] Normed { get; }     // [B, E] RMSNorm(x)
-    public float[] Query { get; }      // [B, Hq·Dk]
-    public float[] Attention { get; }  // [B, Hq·Dv] attention output before W_o
-    public float[] Projected { get; }  // [B, E] W_o or W_down output, added to x
-    public float[] Gate { get; }       // [B, F] then SiLU(gate)·up
-    public float[] Up { get; }         // [B, F]
-    public float[] Rstd { get; }       // [B·heads] RMSNorm's per-row scale (unused, but the kernel writes it)
-    public int[] Positions { get; }    // [B]
-    public float[] RopeCos { get; }    // [B, rope dims / 2] this batch's RoPE angles
-    public float[] RopeSin { get; }    // [B, rope dims / 2]
-    public float[] LastNormed { get; } // [E] final norm of the last token
-    public float[] Logits { get; }     // [V]
+    /// <summary>Bytes the buffers hold now.</summary>
+    public long Bytes => 4L * (Residual.Length + Normed.Length + Query.Length + Attention.Length + Projected.Length +
+        Gate.Length + Up.Length + Rstd.Length + Positions.Length + RopeCos.Length + RopeSin.Length + LastNormed.Length + Logits.Length);
 }

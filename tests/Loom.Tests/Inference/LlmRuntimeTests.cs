@@ -142,6 +142,23 @@ public class LlmRuntimeTests
     }
 
     [SharedGgufFact]
+    public void Activation_buffers_grow_to_the_longest_batch_only()
+    {
+        var model = ReferenceModels.Model("llama-spm2500-q4_0.gguf");
+        var c = model.Config;
+        var session = model.CreateSession(batchSize: 64);
+        session.Forward([1]);
+        long oneRow = session.BufferBytes;
+        long perRow = 4L * (3 * c.EmbeddingLength + c.QueryWidth + c.AttentionOutputWidth + 2 * c.FeedForwardLength
+            + c.HeadCount + 1 + c.RopeDimensionCount);
+        Assert.Equal(perRow + 4L * (c.EmbeddingLength + c.VocabSize), oneRow);
+        session.Forward([.. Enumerable.Range(2, 100)]); // two batches of at most 64 rows
+        Assert.Equal(oneRow + 63 * perRow, session.BufferBytes);
+        session.Forward([5]);
+        Assert.Equal(oneRow + 63 * perRow, session.BufferBytes);
+    }
+
+    [SharedGgufFact]
     public void Rewind_replays_the_same_logits()
     {
         var session = ReferenceModels.Model("qwen3-bpe3072-tied-q4_0.gguf").CreateSession();
