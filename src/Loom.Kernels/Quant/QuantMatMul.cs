@@ -139,6 +139,7 @@ public static unsafe class QuantMatMul
                     if (IsFloat(_type)) HalfRows4(start, end, i);
                     else QuantRows4(start, end, i);
                 }
+            int blocks = IsFloat(_type) ? 0 : _cols / GgmlTypeTraits.BlockSize(_type);
             for (; i < _n; i++)
             {
                 byte* a = _activations + (long)i * _activationRowBytes;
@@ -149,7 +150,7 @@ public static unsafe class QuantMatMul
                     {
                         GgmlType.F32 => FloatDot(row, a),
                         GgmlType.F16 or GgmlType.BF16 => FloatRowDot.Dot(_type, ref *row, ref *(float*)a, _cols),
-                        _ => VecDot.Dot(_type, new ReadOnlySpan<byte>(row, _rowBytes), new ReadOnlySpan<byte>(a, _activationRowBytes)),
+                        _ => VecDot.Dot(_type, row, a, blocks),
                     };
                 }
             }
@@ -164,7 +165,7 @@ public static unsafe class QuantMatMul
             byte* a1 = a0 + _activationRowBytes, a2 = a1 + _activationRowBytes, a3 = a2 + _activationRowBytes;
             for (int r = start; r < end; r++)
             {
-                VecDot.Dot4(_type, _weights + (long)r * _rowBytes, blocks, a0, a1, a2, a3, _activationRowBytes, four);
+                VecDot.Dot4(_type, _weights + (long)r * _rowBytes, blocks, a0, a1, a2, a3, four);
                 for (int k = 0; k < ActivationBlock; k++) _output[(long)(i + k) * _rows + r] = four[k];
             }
         }

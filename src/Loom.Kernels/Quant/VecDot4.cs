@@ -14,7 +14,7 @@ namespace Loom.Kernels.Quant;
 public static unsafe partial class VecDot
 {
     /// <summary>result[k] = Dot(weights, activations k) for k &lt; 4; rows of <paramref name="blocks"/> blocks.</summary>
-    internal static void Dot4(GgmlType type, byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, int activationRowBytes, float* result)
+    internal static void Dot4(GgmlType type, byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
     {
         if (Avx2.IsSupported)
         {
@@ -28,12 +28,10 @@ public static unsafe partial class VecDot
                 case GgmlType.Q6_K: Q6_K4(w, blocks, a0, a1, a2, a3, result); return;
             }
         }
-        int rowBytes = blocks * GgmlTypeTraits.TypeSize(type);
-        var row = new ReadOnlySpan<byte>(w, rowBytes);
-        result[0] = Dot(type, row, new ReadOnlySpan<byte>(a0, activationRowBytes));
-        result[1] = Dot(type, row, new ReadOnlySpan<byte>(a1, activationRowBytes));
-        result[2] = Dot(type, row, new ReadOnlySpan<byte>(a2, activationRowBytes));
-        result[3] = Dot(type, row, new ReadOnlySpan<byte>(a3, activationRowBytes));
+        result[0] = Dot(type, w, a0, blocks);
+        result[1] = Dot(type, w, a1, blocks);
+        result[2] = Dot(type, w, a2, blocks);
+        result[3] = Dot(type, w, a3, blocks);
     }
 
     /// <summary>Q8_0, Q4_0 and Q5_0 weights with Q8_0 activations, as <see cref="Q8_0Q8_0"/>, <see cref="Q4_0Q8_0"/> and
@@ -54,10 +52,10 @@ public static unsafe partial class VecDot
             };
             var abs = Avx2.Abs(q);
             float dx = Half(ref *w, 0);
-            s0 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a0 + 2), q))) * Vector256.Create(dx * Half(ref *a0, 0));
-            s1 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a1 + 2), q))) * Vector256.Create(dx * Half(ref *a1, 0));
-            s2 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a2 + 2), q))) * Vector256.Create(dx * Half(ref *a2, 0));
-            s3 += Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a3 + 2), q))) * Vector256.Create(dx * Half(ref *a3, 0));
+            s0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a0 + 2), q))), Vector256.Create(dx * Half(ref *a0, 0)), s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a1 + 2), q))), Vector256.Create(dx * Half(ref *a1, 0)), s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a2 + 2), q))), Vector256.Create(dx * Half(ref *a2, 0)), s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a3 + 2), q))), Vector256.Create(dx * Half(ref *a3, 0)), s3);
         }
         result[0] = Vector256.Sum(s0);
         result[1] = Vector256.Sum(s1);

@@ -18,7 +18,7 @@ public static partial class VecDot
         for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 34), yb = ref Unsafe.Add(ref yb, 34))
         {
             var p = DotS8S8(Vector256.LoadUnsafe(ref xb, 2).AsSByte(), Vector256.LoadUnsafe(ref yb, 2).AsSByte());
-            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
         }
         return Vector256.Sum(acc);
     }
@@ -33,10 +33,11 @@ public static partial class VecDot
         var eight = Vector256.Create((sbyte)8);
         for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 18), yb = ref Unsafe.Add(ref yb, 34))
         {
-            var packed = Vector128.LoadUnsafe(ref xb, 2);
-            var q = Vector256.Create(packed & Vector128.Create((byte)0xF), Vector128.ShiftRightLogical(packed, 4)).AsSByte() - eight;
-            var p = DotS8S8(q, Vector256.LoadUnsafe(ref yb, 2).AsSByte());
-            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+            var q = QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 2));
+            var y8 = Vector256.LoadUnsafe(ref yb, 2).AsSByte();
+            // Σ (q − 8)·y: with VNNI as Σ q·y − Σ 8·y (two vpdpbusd, no sign juggling), else through the signed form.
+            var p = AvxVnni.IsSupported ? DotU8S8(q, y8) - DotU8S8(eight.AsByte(), y8) : DotS8S8(q.AsSByte() - eight, y8);
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
         }
         return Vector256.Sum(acc);
     }
@@ -54,7 +55,7 @@ public static partial class VecDot
         for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 20), yb = ref Unsafe.Add(ref yb, 36))
         {
             var p = DotU8S8(QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 4)), Vector256.LoadUnsafe(ref yb, 4).AsSByte());
-            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
             summs += Half(ref xb, 2) * Half(ref yb, 2);
         }
         return Vector256.Sum(acc) + summs;
@@ -73,7 +74,7 @@ public static partial class VecDot
         {
             var q = (QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 6)) | QuantBits.FifthBits(ref Unsafe.Add(ref xb, 2))).AsSByte() - sixteen;
             var p = DotS8S8(q, Vector256.LoadUnsafe(ref yb, 2).AsSByte());
-            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
         }
         return Vector256.Sum(acc);
     }
@@ -91,7 +92,7 @@ public static partial class VecDot
         {
             var q = QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 8)) | QuantBits.FifthBits(ref Unsafe.Add(ref xb, 4));
             var p = DotU8S8(q, Vector256.LoadUnsafe(ref yb, 4).AsSByte());
-            acc += Vector256.ConvertToSingle(p) * Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0));
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
             summs += Half(ref xb, 2) * Half(ref yb, 2);
         }
         return Vector256.Sum(acc) + summs;
