@@ -37,6 +37,7 @@ public sealed class WeightMatrix
     {
         var tensor = TensorChecks.Require(file, name, [columns, rows]);
         TensorChecks.RequireMatMulType(file, tensor);
+        _ = file.GetTensorBytes(tensor); // a tensor a span cannot address fails here, at load, not mid-generation
         return new WeightMatrix(file, tensor, rows, columns);
     }
 
