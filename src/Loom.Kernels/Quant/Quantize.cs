@@ -20,12 +20,15 @@ public static class Quantize
             case GgmlType.BF16: BFloat16Conversion.ToBFloat16(source, MemoryMarshal.Cast<byte, ushort>(destination)); break;
             case GgmlType.Q8_0: Q8_0(source, MemoryMarshal.Cast<byte, BlockQ8_0>(destination)); break;
             case GgmlType.Q4_0: Q4_0(source, MemoryMarshal.Cast<byte, BlockQ4_0>(destination)); break;
+            case GgmlType.Q4_1: QuantizeLegacy.Q4_1(source, MemoryMarshal.Cast<byte, BlockQ4_1>(destination)); break;
+            case GgmlType.Q5_0: QuantizeLegacy.Q5_0(source, MemoryMarshal.Cast<byte, BlockQ5_0>(destination)); break;
+            case GgmlType.Q5_1: QuantizeLegacy.Q5_1(source, MemoryMarshal.Cast<byte, BlockQ5_1>(destination)); break;
             case GgmlType.Q4_K: QuantizeQ4_K.Blocks(source, MemoryMarshal.Cast<byte, BlockQ4_K>(destination)); break;
             case GgmlType.Q6_K: QuantizeQ6_K.Blocks(source, MemoryMarshal.Cast<byte, BlockQ6_K>(destination)); break;
             case GgmlType.Q8_K: QuantizeQ8_K.Blocks(source, MemoryMarshal.Cast<byte, BlockQ8_K>(destination)); break;
             default:
                 throw new Core.LoomException(Core.LoomErrorCode.NotSupported,
-                    $"quantize: tensor type {type} is not supported; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K, Q8_K");
+                    $"quantize: tensor type {type} is not supported; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K, Q8_K");
         }
     }
 

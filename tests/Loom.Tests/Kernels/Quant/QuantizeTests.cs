@@ -50,6 +50,45 @@ public class QuantizeTests
         }
     }
 
+    [Theory]
+    [InlineData(GgmlType.Q4_1, 15)]
+    [InlineData(GgmlType.Q5_1, 31)]
+    public void MinimumOffsetTypesSpanTheBlockRangeWithinHalfAStep(GgmlType type, int levels)
+    {
+        float[] x = RandomValues(32 * 20, 3, 2f);
+        for (int b = 0; b < 20; b++) x[b * 32 + b % 32] += 1f; // skew each block so min ≠ −max
+        float[] y = RoundTrip(type, x);
+        for (int b = 0; b < 20; b++)
+        {
+            var block = x.Skip(b * 32).Take(32).ToArray();
+            float min = block.Min(), step = (block.Max() - min) / levels;
+            int argMin = Array.IndexOf(block, min);
+            Assert.Equal((float)(Half)min, y[b * 32 + argMin]); // the minimum is quant 0: exactly m
+            // Half a step, plus the half-precision rounding of d (times up to 31 steps) and of m.
+            for (int j = 0; j < 32; j++)
+                Assert.InRange(MathF.Abs(block[j] - y[b * 32 + j]), 0, step * 0.5f + levels * step / 1024 + MathF.Abs(min) / 1024);
+        }
+    }
+
+    [Fact]
+    public void Q5_0MapsTheExtremeExactlyAndStaysWithinAStep()
+    {
+        float[] x = RandomValues(32 * 20, 4, 0.5f);
+        x[37] = 0.9f; // block 1's extreme is positive: d = 0.9 / −16 < 0, it maps to quant 0 (value −16·d)
+        float[] y = RoundTrip(GgmlType.Q5_0, x);
+        Assert.Equal((float)(Half)(0.9f / -16) * -16, y[37]);
+        for (int b = 0; b < 20; b++)
+        {
+            float amax = x.Skip(b * 32).Take(32).Max(MathF.Abs);
+            for (int j = b * 32; j < b * 32 + 32; j++) Assert.InRange(MathF.Abs(x[j] - y[j]), 0, amax / 16 * 1.01f);
+        }
+        // The fifth bits land in qh: with a constant block every quant is 16 + the trunc(0 + 16.5) = 16 → all qh bits set.
+        var bytes = new byte[22];
+        Quantize.Row(GgmlType.Q5_0, new float[32], bytes);
+        Assert.Equal(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, bytes[2..6]);
+        Assert.All(bytes[6..], b => Assert.Equal(0x00, b));
+    }
+
     [Fact]
     public void ZeroBlocksAndRoundingFollowGgml()
     {
