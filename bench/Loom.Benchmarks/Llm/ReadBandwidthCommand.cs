@@ -10,12 +10,12 @@ using Loom.Kernels.Threading;
 namespace Loom.Benchmarks.Llm;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Loom.Benchmarks -- read-bandwidth [--mib 1024] [--repeat 10]
+/// `dotnet run -c Release --project bench/Loom.Benchmarks -- read-bandwidth [--mib 1024] [--repeat 20]
 /// [--threads 1,2] [--model FILE.gguf]... [--json]`: main-memory read bandwidth (GB/s, 1e9 bytes) — a buffer far
-/// larger than the caches summed with vector loads, split in 16 MiB chunks over the threads; the best of the
-/// repeats (on a shared machine the best is the one least disturbed) and the median. With --model, the generation
-/// speed bound of each GGUF: bytes of weights one decoded token reads (every tensor but token_embd, of which a token
-/// reads one row) ÷ bandwidth.
+/// larger than the caches summed with vector loads, split in 16 MiB chunks over the threads, rounds alternating
+/// between the thread counts; the best of the repeats (on a shared machine the best is the one least disturbed) and
+/// the median. With --model, the generation speed bound of each GGUF: bytes of weights one decoded token reads (every
+/// tensor but token_embd, of which a token reads one row) ÷ bandwidth.
 /// </summary>
 internal static class ReadBandwidthCommand
 {
@@ -26,7 +26,7 @@ internal static class ReadBandwidthCommand
     {
         bool json = args.Contains("--json");
         int mib = int.Parse(LlmArgs.Option(args, "--mib") ?? "1024");
-        int repeat = int.Parse(LlmArgs.Option(args, "--repeat") ?? "10");
+        int repeat = int.Parse(LlmArgs.Option(args, "--repeat") ?? "20");
         int[] threadCounts = (LlmArgs.Option(args, "--threads") ?? "1,2").Split(',').Select(int.Parse).ToArray();
         var models = args.Select((a, i) => (a, i)).Where(p => p.a == "--model" && p.i + 1 < args.Length)
             .Select(p => args[p.i + 1]).ToList();
@@ -42,27 +42,32 @@ internal static class ReadBandwidthCommand
         for (int i = 0; i < buffer.Length; i++) buffer[i] = i & 1023; // touch every page so reads hit memory, not the zero page
         var partial = new float[chunks];
 
-        var rows = new JsonArray();
-        var best = new Dictionary<int, double>();
-        foreach (int threads in threadCounts)
+        // Rounds alternate between the thread counts, so a busy spell on the shared machine hits each alike.
+        var samples = threadCounts.Distinct().ToDictionary(t => t, _ => new List<double>());
+        for (int r = 0; r <= repeat; r++)
         {
-            KernelOptions.Threads = threads;
-            var samples = new List<double>();
-            for (int r = 0; r <= repeat; r++)
+            foreach (var (threads, list) in samples)
             {
+                KernelOptions.Threads = threads;
                 long start = Stopwatch.GetTimestamp();
                 WorkerPool.Shared.For(chunks, c => partial[c] = Sum(buffer.AsSpan(c * (ChunkBytes / sizeof(float)), ChunkBytes / sizeof(float))));
                 double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                if (r > 0) samples.Add(length / seconds / 1e9); // the first round warms the pool and the pages
+                if (r > 0) list.Add(length / seconds / 1e9); // the first round warms the pool and the pages
             }
-            samples.Sort();
-            best[threads] = samples[^1];
+        }
+
+        var rows = new JsonArray();
+        var best = new Dictionary<int, double>();
+        foreach (var (threads, list) in samples)
+        {
+            list.Sort();
+            best[threads] = list[^1];
             rows.Add(new JsonObject
             {
-                ["threads"] = threads, ["bestGBps"] = Math.Round(samples[^1], 2),
-                ["medianGBps"] = Math.Round(samples[samples.Count / 2], 2), ["checksum"] = partial.Sum(),
+                ["threads"] = threads, ["bestGBps"] = Math.Round(list[^1], 2),
+                ["medianGBps"] = Math.Round(list[list.Count / 2], 2), ["checksum"] = partial.Sum(),
             });
-            if (!json) Console.WriteLine($"read bandwidth, {threads} thread(s), {mib} MiB x {repeat}: best {samples[^1]:F2} GB/s, median {samples[samples.Count / 2]:F2} GB/s");
+            if (!json) Console.WriteLine($"read bandwidth, {threads} thread(s), {mib} MiB x {repeat}: best {list[^1]:F2} GB/s, median {list[list.Count / 2]:F2} GB/s");
         }
 
         var bounds = new JsonArray();
