@@ -55,16 +55,7 @@ public static class Quantize
         for (int i = 0; i < y.Length; i++)
         {
             var block = x.Slice(i * 32, 32);
-            float amax = 0, max = 0;
-            foreach (float v in block)
-            {
-                if (amax < MathF.Abs(v))
-                {
-                    amax = MathF.Abs(v);
-                    max = v;
-                }
-            }
-            float d = max / -8;
+            float d = QuantizeLegacy.SignedExtreme(block) / -8;
             float id = d != 0 ? 1.0f / d : 0.0f;
             ref BlockQ4_0 b = ref y[i];
             b.D = (Half)d;

@@ -33,16 +33,7 @@ public static class QuantizeLegacy
         for (int i = 0; i < y.Length; i++)
         {
             var block = x.Slice(i * 32, 32);
-            float amax = 0, max = 0;
-            foreach (float v in block)
-            {
-                if (amax < MathF.Abs(v))
-                {
-                    amax = MathF.Abs(v);
-                    max = v;
-                }
-            }
-            float d = max / -16;
+            float d = SignedExtreme(block) / -16;
             float id = d != 0 ? 1.0f / d : 0.0f;
             ref BlockQ5_0 b = ref y[i];
             b.D = (Half)d;
@@ -77,6 +68,21 @@ public static class QuantizeLegacy
             }
             MemoryMarshal.Write(MemoryMarshal.CreateSpan(ref b.Qh[0], 4), qh);
         }
+    }
+
+    /// <summary>The value of largest magnitude, with its sign (the first one on ties), as Q4_0/Q5_0 scale by.</summary>
+    internal static float SignedExtreme(ReadOnlySpan<float> block)
+    {
+        float amax = 0, max = 0;
+        foreach (float v in block)
+        {
+            if (amax < MathF.Abs(v))
+            {
+                amax = MathF.Abs(v);
+                max = v;
+            }
+        }
+        return max;
     }
 
     /// <summary>The block's minimum, the step (max − min) / levels and its inverse (0 for a constant block).</summary>
