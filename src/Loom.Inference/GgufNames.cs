@@ -24,6 +24,8 @@ public static class GgufNames
     public static string RopeFreqBase(string arch) => $"{arch}.rope.freq_base";
     public static string RopeDimensionCount(string arch) => $"{arch}.rope.dimension_count";
     public static string VocabSize(string arch) => $"{arch}.vocab_size";
+    /// <summary>Experts per layer of a mixture-of-experts model (Mixtral, Qwen MoE); absent or 0 for dense ones.</summary>
+    public static string ExpertCount(string arch) => $"{arch}.expert_count";
     public static string RopeScalingType(string arch) => $"{arch}.rope.scaling.type";
     public static string RopeScalingFactor(string arch) => $"{arch}.rope.scaling.factor";
     /// <summary>The older spelling of a linear scaling factor.</summary>

@@ -47,6 +47,11 @@ public sealed record LlmConfig
     public static LlmConfig FromGguf(GgufFile file, string arch, int? contextOverride = null)
     {
         var reader = new MetadataReader(file);
+        if (reader.Int(GgufNames.ExpertCount(arch), 0) is > 0 and var experts)
+        {
+            throw new LoomException(LoomErrorCode.NotSupported,
+                $"{Path.GetFileName(file.Path)}: mixture-of-experts models are not supported ('{GgufNames.ExpertCount(arch)}' is {experts}; Loom runs dense models)");
+        }
         int embd = reader.Int(GgufNames.EmbeddingLength(arch));
         int heads = reader.Int(GgufNames.HeadCount(arch));
         if (heads <= 0 || embd <= 0) throw reader.Invalid(GgufNames.HeadCount(arch), "positive head count and embedding length", $"{heads} and {embd}");

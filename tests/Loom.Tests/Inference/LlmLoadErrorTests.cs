@@ -68,6 +68,14 @@ public class LlmLoadErrorTests
     }
 
     [SharedGgufFact]
+    public void Mixture_of_experts_is_refused_by_name()
+    {
+        var e = LoadRewritten(r => r.SetMetadata("llama.expert_count", GgufValue.UInt32(8)));
+        Assert.Equal(LoomErrorCode.NotSupported, e.Code);
+        Assert.Contains("'llama.expert_count' is 8", e.Message);
+    }
+
+    [SharedGgufFact]
     public void Qwen2_requires_its_qkv_biases()
     {
         var e = LoadRewritten(r => r.SetMetadata("general.architecture", GgufValue.String("qwen2")).RenamePrefix("llama.", "qwen2."));
