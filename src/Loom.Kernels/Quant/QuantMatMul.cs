@@ -51,18 +51,16 @@ public static unsafe class QuantMatMul
         fixed (float* xs = x)
         fixed (float* output = y)
         {
-            if (IsFloat(type))
-                work.Set(type, w, (int)rowBytes, rows, cols, (byte*)xs, cols * sizeof(float), n, output);
-            else
+            if (IsFloat(type)) // the float activations are used as they are
             {
-                GgmlType activationType = VecDot.ActivationType(type);
-                int activationRowBytes = (int)GgmlTypeTraits.RowBytes(activationType, cols);
-                QuantizeRows(activationType, x, cols, n, activationRowBytes, work);
-                fixed (byte* a = work.Activations)
-                    Run(work.Set(type, w, (int)rowBytes, rows, cols, a, activationRowBytes, n, output), rows, cols, n);
+                Run(work.Set(type, w, (int)rowBytes, rows, cols, (byte*)xs, cols * sizeof(float), n, output), rows, cols, n);
                 return;
             }
-            Run(work, rows, cols, n);
+            GgmlType activationType = VecDot.ActivationType(type);
+            int activationRowBytes = (int)GgmlTypeTraits.RowBytes(activationType, cols);
+            QuantizeRows(activationType, x, cols, n, activationRowBytes, work);
+            fixed (byte* a = work.Activations)
+                Run(work.Set(type, w, (int)rowBytes, rows, cols, a, activationRowBytes, n, output), rows, cols, n);
         }
     }
 
