@@ -12,7 +12,10 @@ namespace Loom.Cli;
 /// `loom bench llm FILE.gguf`: prompt processing (pp) and generation (tg) speed as llama-bench measures them: pp feeds
 /// --prompt-tokens ids as one prompt, tg decodes --gen-tokens ids one at a time; each repetition starts from an empty
 /// KV cache; ids are seeded random ones (the speed does not depend on them); one untimed warm-up run of each first;
-/// tokens/s reported as mean ± sample standard deviation over the repetitions.
+/// tokens/s reported as mean ± sample standard deviation over the repetitions. Memory is reported beside the speed:
+/// the weights' bytes (memory-mapped, so resident as file-backed pages), the KV cache and activation buffers the
+/// session holds, and the process's resident memory split as Linux does (file-backed vs anonymous) before the model
+/// is loaded and after the runs, so anonymous growth can be compared with the KV cache.
 /// </summary>
 public static class BenchLlmCommand
 {
@@ -31,9 +34,11 @@ public static class BenchLlmCommand
         command.SetAction((parse, cancellation) =>
         {
             var settings = new Settings(parse.GetValue(prompt), parse.GetValue(gen), parse.GetValue(repetitions));
+            // Before anything of the model exists: what the runtime itself holds (heap, JIT code, CLI parsing).
+            var baseline = ResidentMemory.Read();
             // Like llama-bench, a context just large enough for the longer test (the KV cache is allocated whole).
             using var model = llm.Load(parse, defaultContext: Math.Max(1, Math.Max(settings.PromptTokens, settings.GenTokens)));
-            var result = Run(model, settings, cancellation);
+            var result = Run(model, settings, cancellation, baseline);
             if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
             else PrintTable(result);
             return Task.FromResult(0);
@@ -41,7 +46,9 @@ public static class BenchLlmCommand
         return command;
     }
 
-    public static JsonObject Run(LlmModel model, Settings settings, CancellationToken cancellation = default)
+    /// <param name="baseline">Resident memory measured before the model was loaded; without it the baseline and
+    /// growth fields are null.</param>
+    public static JsonObject Run(LlmModel model, Settings settings, CancellationToken cancellation = default, ResidentMemory? baseline = null)
     {
         if (settings.PromptTokens < 0 || settings.GenTokens < 0 || settings.Repetitions < 1)
             throw LoomException.Argument($"bench llm: token counts must be non-negative and repetitions positive, found pp {settings.PromptTokens}, tg {settings.GenTokens}, r {settings.Repetitions}");
@@ -65,6 +72,8 @@ public static class BenchLlmCommand
             Generate(session, genIds[..1]);
             tg = [.. Enumerable.Range(0, settings.Repetitions).Select(_ => TokensPerSecond(genIds.Length, () => Generate(session, genIds), cancellation))];
         }
+        var after = ResidentMemory.Read();
+        var c = model.Config;
         return new JsonObject
         {
             ["model"] = model.Name,
@@ -82,6 +91,19 @@ public static class BenchLlmCommand
             ["generationTokensPerSecondStddev"] = StdDev(tg),
             ["promptSamples"] = new JsonArray([.. pp.Select(v => (JsonNode)Math.Round(v, 2))]),
             ["generationSamples"] = new JsonArray([.. tg.Select(v => (JsonNode)Math.Round(v, 2))]),
+            ["contextLength"] = c.ContextLength,
+            // Every tensor's bytes in the file: what the memory map makes resident once all of it has been read.
+            ["weightBytes"] = model.File.Tensors.Sum(t => t.ByteSize),
+            ["kvCacheBytes"] = session.Cache.Bytes,
+            ["kvCacheBytesAtContext"] = 4L * c.ContextLength * (c.KeyWidth + c.ValueWidth) * c.LayerCount,
+            ["activationBytes"] = session.BufferBytes,
+            ["rssFileBytes"] = after?.FileBytes,
+            ["rssAnonBytes"] = after?.AnonymousBytes,
+            ["rssShmemBytes"] = after?.SharedBytes,
+            ["rssFileBaselineBytes"] = baseline?.FileBytes,
+            ["rssAnonBaselineBytes"] = baseline?.AnonymousBytes,
+            ["rssShmemBaselineBytes"] = baseline?.SharedBytes,
+            ["anonGrowthBytes"] = after is not null && baseline is not null ? after.AnonymousBytes - baseline.AnonymousBytes : null,
         };
     }
 
@@ -124,5 +146,65 @@ public static class BenchLlmCommand
             Console.WriteLine($"| {r["model"]} | {size} | {r["threads"]} | pp{r["promptTokens"]} | {r["promptTokensPerSecond"]} ± {r["promptTokensPerSecondStddev"]} |");
         if ((int)r["genTokens"]! > 0)
             Console.WriteLine($"| {r["model"]} | {size} | {r["threads"]} | tg{r["genTokens"]} | {r["generationTokensPerSecond"]} ± {r["generationTokensPerSecondStddev"]} |");
+        Console.WriteLine();
+        Console.WriteLine(MemoryLine(r));
+    }
+
+    /// <summary>One line: weights, KV cache and activations, then resident memory where the OS reports it.</summary>
+    internal static string MemoryLine(JsonObject r)
+    {
+        static string MiB(JsonNode? bytes) => string.Create(CultureInfo.InvariantCulture, $"{(long)bytes! / 1048576.0:F1} MiB");
+        string line = $"memory: weights {MiB(r["weightBytes"])} (mapped), KV cache {MiB(r["kvCacheBytes"])} " +
+            $"({r["contextLength"]}-token context: {MiB(r["kvCacheBytesAtContext"])}), activations {MiB(r["activationBytes"])}";
+        if (r["rssAnonBytes"] is null) return line;
+        line += $"; resident: file-backed {MiB(r["rssFileBytes"])}, shared (JIT code) {MiB(r["rssShmemBytes"])}, anonymous {MiB(r["rssAnonBytes"])}";
+        if (r["anonGrowthBytes"] is not { } growth) return line;
+        double kv = (long)r["kvCacheBytes"]!;
+        string ratio = kv > 0 ? string.Create(CultureInfo.InvariantCulture, $", {(long)growth / kv:F2}× the KV cache") : "";
+        return line + $" ({MiB(r["rssAnonBaselineBytes"])} before loading: growth {MiB(growth)}{ratio})";
+    }
+
+    /// <summary>
+    /// The process's resident memory as Linux splits it in /proc/self/status: <c>RssFile</c>, pages backed by files
+    /// (the memory-mapped weights, and the runtime's own libraries and assemblies), and <c>RssAnon</c>, everything
+    /// else (the managed heap with the KV cache and activations, thread stacks, native allocations), and
+    /// <c>RssShmem</c>, shared memory: the JIT's code, which .NET maps twice (writable and executable) through a
+    /// shared memory file.
+    /// </summary>
+    public sealed record ResidentMemory(long FileBytes, long AnonymousBytes, long SharedBytes)
+    {
+        /// <summary>Now, or null where /proc/self/status is absent (not Linux) or lacks the fields.</summary>
+        public static ResidentMemory? Read()
+        {
+            try
+            {
+                return File.Exists("/proc/self/status") ? Parse(File.ReadAllText("/proc/self/status")) : null;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The RssFile, RssAnon and RssShmem lines ("RssAnon:\t  1234 kB") of a status file's text.</summary>
+        public static ResidentMemory? Parse(string status)
+        {
+            long? file = null, anonymous = null, shared = null;
+            foreach (string line in status.Split('\n'))
+            {
+                if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = Kilobytes(line);
+                else if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anonymous = Kilobytes(line);
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal)) shared = Kilobytes(line);
+            }
+            return file is { } f && anonymous is { } a && shared is { } s ? new ResidentMemory(f, a, s) : null;
+        }
+
+        private static long? Kilobytes(string line)
+        {
+            string[] parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length == 3 && parts[2] == "kB" && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long kb)
+                ? kb * 1024
+                : null;
+        }
     }
 }
