@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Loom.Kernels.Quant;
 
 /// <summary>
-/// Per-block scale unpacking for the K-quant dot kernels, done once per super-block with a few word operations
+/// Per-block scale unpacking (and ggml's reduction orders) for the K-quant dot kernels, done once per super-block with a few word operations
 /// instead of per sub-block (the scalar unpacking cost more than the integer dots themselves). All integer, so
 /// every kernel that uses it gives exactly the sums of the plain formulas.
 /// </summary>
@@ -25,14 +25,23 @@ internal static unsafe class KQuantUnpack
         mins = mins03 | (ulong)mins47 << 32;
     }
 
-    /// <summary>Σ_j m_j·(bsums[2j] + bsums[2j+1]): the minimums against the activation's 16-element sums.</summary>
+    /// <summary>The minimums against the activation's 16-element sums in ggml's four lanes: lane k =
+    /// m_2k·P_2k + m_2k+1·P_2k+1 with P_j = bsums[2j] + bsums[2j+1].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int MinTerm(ulong mins, short* bsums)
+    public static Vector128<int> MinLanes(ulong mins, short* bsums)
     {
-        var pairs = Avx2.MultiplyAddAdjacent(Vector256.Load(bsums), Vector256.Create((short)1));
-        var m = Avx2.ConvertToVector256Int32(Vector128.CreateScalar(mins).AsByte());
-        return Vector256.Sum(pairs * m);
+        var pairSums = Ssse3.HorizontalAdd(Vector128.Load(bsums), Vector128.Load(bsums + 8));
+        var m = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(mins).AsByte());
+        return Sse2.MultiplyAddAdjacent(m, pairSums);
     }
+
+    /// <summary>ggml's hsum_float_8: the halves added, then (r0 + r2) + (r1 + r3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HorizontalSum(Vector256<float> v) => HorizontalSum(v.GetLower() + v.GetUpper());
+
+    /// <summary>(v0 + v2) + (v1 + v3), the order of ggml's movehl/movehdup reductions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HorizontalSum(Vector128<float> v) => (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
 
     /// <summary>Q6_K's 16 int8 scales widened to int32: sub-blocks 0–7 and 8–15.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -44,9 +53,4 @@ internal static unsafe class KQuantUnpack
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> PairOfScales(Vector256<int> eight, int k) =>
         Avx2.PermuteVar8x32(eight, Vector256.Create(2 * k, 2 * k, 2 * k, 2 * k, 2 * k + 1, 2 * k + 1, 2 * k + 1, 2 * k + 1));
-
-    /// <summary>Σ_j sc_j·bsums[j]: Q6_K's −32 offset, applied once through the activation sums.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Q6Bias(sbyte* scales, short* bsums) =>
-        Vector256.Sum(Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(scales)), Vector256.Load(bsums)));
 }

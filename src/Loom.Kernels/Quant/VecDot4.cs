@@ -68,7 +68,9 @@ public static unsafe partial class VecDot
     private static void ScaleMin4(byte* w, int blocks, bool fifthBit, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
     {
         int typeSize = fifthBit ? 176 : 144, quants = fifthBit ? 48 : 16;
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        Vector128<float> l0 = default, l1 = default, l2 = default, l3 = default;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
         for (int i = 0; i < blocks; i++, w += typeSize, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
         {
             KQuantUnpack.ScalesAndMins(w + 4, out ulong scales, out ulong mins);
@@ -78,16 +80,15 @@ public static unsafe partial class VecDot
             ScaleMinGroup4(w + quants, qh, fifthBit, scales, 1, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
             ScaleMinGroup4(w + quants, qh, fifthBit, scales, 2, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
             ScaleMinGroup4(w + quants, qh, fifthBit, scales, 3, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
-            float d = Half(ref *w, 0), dmin = Half(ref *w, 2);
-            s0 += ScaleMinBlockSum(a0, d, dmin, i0, mins);
-            s1 += ScaleMinBlockSum(a1, d, dmin, i1, mins);
-            s2 += ScaleMinBlockSum(a2, d, dmin, i2, mins);
-            s3 += ScaleMinBlockSum(a3, d, dmin, i3, mins);
+            AccumulateScaleMinBlock(w, a0, fifthBit, i0, mins, ref f0, ref l0, ref m0);
+            AccumulateScaleMinBlock(w, a1, fifthBit, i1, mins, ref f1, ref l1, ref m1);
+            AccumulateScaleMinBlock(w, a2, fifthBit, i2, mins, ref f2, ref l2, ref m2);
+            AccumulateScaleMinBlock(w, a3, fifthBit, i3, mins, ref f3, ref l3, ref m3);
         }
-        result[0] = s0;
-        result[1] = s1;
-        result[2] = s2;
-        result[3] = s3;
+        result[0] = KQuantUnpack.HorizontalSum(f0) + (fifthBit ? m0 : KQuantUnpack.HorizontalSum(l0));
+        result[1] = KQuantUnpack.HorizontalSum(f1) + (fifthBit ? m1 : KQuantUnpack.HorizontalSum(l1));
+        result[2] = KQuantUnpack.HorizontalSum(f2) + (fifthBit ? m2 : KQuantUnpack.HorizontalSum(l2));
+        result[3] = KQuantUnpack.HorizontalSum(f3) + (fifthBit ? m3 : KQuantUnpack.HorizontalSum(l3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -104,17 +105,9 @@ public static unsafe partial class VecDot
         i3 += DotU8S8(lo, Vector256.Load((sbyte*)a3 + o0)) * c0 + DotU8S8(hi, Vector256.Load((sbyte*)a3 + o1)) * c1;
     }
 
-    /// <summary>One Q4_K/Q5_K block's contribution, in the float operations of <see cref="ScaleMinRow"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ScaleMinBlockSum(byte* a, float d, float dmin, Vector256<int> isum, ulong mins)
-    {
-        float dy = *(float*)a;
-        return dy * d * Vector256.Sum(isum) - dy * dmin * KQuantUnpack.MinTerm(mins, (short*)(a + 260));
-    }
-
     private static void Q6_K4(byte* w, int blocks, byte* a0, byte* a1, byte* a2, byte* a3, float* result)
     {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
         for (int i = 0; i < blocks; i++, w += 210, a0 += 292, a1 += 292, a2 += 292, a3 += 292)
         {
             var (scalesLow, scalesHigh) = KQuantUnpack.Q6Scales((sbyte*)(w + 192));
@@ -132,30 +125,25 @@ public static unsafe partial class VecDot
                 Q6Step4(Q6Quant(ql0, ql1, qh, 3), KQuantUnpack.PairOfScales(eight, 3), o + 96, a0, a1, a2, a3, ref i0, ref i1, ref i2, ref i3);
             }
             float d = Half(ref *w, 208);
-            sbyte* sc = (sbyte*)(w + 192);
-            s0 += Q6_KBlockSum(a0, d, sc, i0);
-            s1 += Q6_KBlockSum(a1, d, sc, i1);
-            s2 += Q6_KBlockSum(a2, d, sc, i2);
-            s3 += Q6_KBlockSum(a3, d, sc, i3);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)a0 * d), Vector256.ConvertToSingle(i0), s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)a1 * d), Vector256.ConvertToSingle(i1), s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)a2 * d), Vector256.ConvertToSingle(i2), s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)a3 * d), Vector256.ConvertToSingle(i3), s3);
         }
-        result[0] = s0;
-        result[1] = s1;
-        result[2] = s2;
-        result[3] = s3;
+        result[0] = KQuantUnpack.HorizontalSum(s0);
+        result[1] = KQuantUnpack.HorizontalSum(s1);
+        result[2] = KQuantUnpack.HorizontalSum(s2);
+        result[3] = KQuantUnpack.HorizontalSum(s3);
     }
 
+    /// <summary>One 32-element group of a Q6_K block into the four activation rows' integer lanes, as <see cref="Q6Dot"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q6Step4(Vector256<byte> q, Vector256<int> scale, int o, byte* a0, byte* a1, byte* a2, byte* a3,
         ref Vector256<int> i0, ref Vector256<int> i1, ref Vector256<int> i2, ref Vector256<int> i3)
     {
-        i0 += DotU8S8(q, Vector256.Load((sbyte*)a0 + o)) * scale;
-        i1 += DotU8S8(q, Vector256.Load((sbyte*)a1 + o)) * scale;
-        i2 += DotU8S8(q, Vector256.Load((sbyte*)a2 + o)) * scale;
-        i3 += DotU8S8(q, Vector256.Load((sbyte*)a3 + o)) * scale;
+        i0 += Q6Dot(q, Vector256.Load((sbyte*)a0 + o)) * scale;
+        i1 += Q6Dot(q, Vector256.Load((sbyte*)a1 + o)) * scale;
+        i2 += Q6Dot(q, Vector256.Load((sbyte*)a2 + o)) * scale;
+        i3 += Q6Dot(q, Vector256.Load((sbyte*)a3 + o)) * scale;
     }
-
-    /// <summary>One Q6_K block's contribution, in the operations of <see cref="Q6_KQ8_K"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Q6_KBlockSum(byte* a, float d, sbyte* sc, Vector256<int> isum) =>
-        d * *(float*)a * (Vector256.Sum(isum) - 32 * KQuantUnpack.Q6Bias(sc, (short*)(a + 260)));
 }

@@ -28,19 +28,37 @@ public static unsafe partial class VecDot
             return ScaleMinRow((byte*)xp, x.Length, fifthBit: true, (byte*)yp);
     }
 
-    /// <summary>Q4_K (or Q5_K) · Q8_K: Σ d·sc_j·Σ q·y − dmin·m_j·Σ y, the minimum term through the activation's bsums.</summary>
+    /// <summary>
+    /// Q4_K (or Q5_K) · Q8_K: Σ d·sc_j·Σ q·y − dmin·m_j·Σ y, the minimum term through the activation's bsums. The float
+    /// side is ggml's AVX2 kernels': per block, d·(8 int lanes) fused into 8 float lanes; the minimum terms fused into
+    /// 4 lanes for Q4_K, into one float for Q5_K; ggml's horizontal-sum order at the end.
+    /// </summary>
     private static float ScaleMinRow(byte* x, int blocks, bool fifthBit, byte* y)
     {
         int typeSize = fifthBit ? 176 : 144;
-        float sum = 0;
+        var acc = Vector256<float>.Zero;
+        var minLanes = Vector128<float>.Zero;
+        float minSum = 0;
         for (int i = 0; i < blocks; i++, x += typeSize, y += 292)
         {
             KQuantUnpack.ScalesAndMins(x + 4, out ulong scales, out ulong mins);
             var isum = ScaleMinQuants(x, fifthBit, scales, y);
-            float dy = *(float*)y;
-            sum += dy * Half(ref *x, 0) * Vector256.Sum(isum) - dy * Half(ref *x, 2) * KQuantUnpack.MinTerm(mins, (short*)(y + 260));
+            AccumulateScaleMinBlock(x, y, fifthBit, isum, mins, ref acc, ref minLanes, ref minSum);
         }
-        return sum;
+        return KQuantUnpack.HorizontalSum(acc) + (fifthBit ? minSum : KQuantUnpack.HorizontalSum(minLanes));
+    }
+
+    /// <summary>One Q4_K/Q5_K block's float accumulation (shared with the four-row kernel, so both round alike).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AccumulateScaleMinBlock(byte* x, byte* y, bool fifthBit, Vector256<int> isum, ulong mins,
+        ref Vector256<float> acc, ref Vector128<float> minLanes, ref float minSum)
+    {
+        float dy = *(float*)y;
+        float d = dy * Half(ref *x, 0), dmin = -dy * Half(ref *x, 2);
+        var m = KQuantUnpack.MinLanes(mins, (short*)(y + 260));
+        if (fifthBit) minSum = MathF.FusedMultiplyAdd(dmin, Vector128.Sum(m), minSum);
+        else minLanes = Vector128.FusedMultiplyAdd(Vector128.Create(dmin), Vector128.ConvertToSingle(m), minLanes);
+        acc = Vector256.FusedMultiplyAdd(Vector256.Create(d), Vector256.ConvertToSingle(isum), acc);
     }
 
     /// <summary>Σ_j sc_j·Σ q·y of one Q4_K/Q5_K block against one Q8_K block, in eight int32 lanes.</summary>
@@ -77,36 +95,24 @@ public static unsafe partial class VecDot
         }
     }
 
-    /// <summary>Σ d·sc_j·Σ (q − 32)·y over the 16 sub-blocks of 16; the −32 goes through the activation's bsums.</summary>
+    /// <summary>Σ d·sc_j·Σ (q − 32)·y over the 16 sub-blocks of 16. As ggml's AVX2 kernel, the −32 is taken in each
+    /// integer lane (through Σ 32·y) and each block's 8 lanes are fused into 8 float lanes, summed in ggml's order.</summary>
     public static float Q6_KQ8_K(ReadOnlySpan<BlockQ6_K> x, ReadOnlySpan<BlockQ8_K> y)
     {
         if (!Avx2.IsSupported) return VecDotReference.Q6_KQ8_K(x, y);
         CheckBlocks(x.Length, y.Length);
-        float sum = 0;
+        var acc = Vector256<float>.Zero;
         fixed (BlockQ6_K* xp = x)
         fixed (BlockQ8_K* yp = y)
         {
             byte* xb = (byte*)xp, yb = (byte*)yp;
             for (int i = 0; i < x.Length; i++, xb += 210, yb += 292)
-            {
-                var isum = Q6Quants(xb, yb);
-                int bias = KQuantUnpack.Q6Bias((sbyte*)(xb + 192), (short*)(yb + 260));
-                sum += Half(ref *xb, 208) * *(float*)yb * (Vector256.Sum(isum) - 32 * bias);
-            }
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)yb * Half(ref *xb, 208)), Vector256.ConvertToSingle(Q6Quants(xb, yb)), acc);
         }
-        return sum;
+        return KQuantUnpack.HorizontalSum(acc);
     }
 
-    /// <summary>Elements 32k..32k+31 of a Q6_K half block (q unbiased, 0..63): nibble k/2 of ql(k%2), bits 2k..2k+1 of qh.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<byte> Q6Quant(Vector256<byte> ql0, Vector256<byte> ql1, Vector256<byte> qh, int k)
-    {
-        var ql = (k & 1) == 0 ? ql0 : ql1;
-        var nibble = k < 2 ? ql & Vector256.Create((byte)0xF) : Vector256.ShiftRightLogical(ql, 4);
-        return nibble | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * k) & Vector256.Create((byte)3), 4);
-    }
-
-    /// <summary>Σ_j sc_j·Σ q·y (q unbiased, 0..63) of one Q6_K block against one Q8_K block, in eight int32 lanes.</summary>
+    /// <summary>Σ_j sc_j·Σ (q − 32)·y of one Q6_K block against one Q8_K block, in eight int32 lanes.</summary>
     private static Vector256<int> Q6Quants(byte* x, byte* y)
     {
         var (scalesLow, scalesHigh) = KQuantUnpack.Q6Scales((sbyte*)(x + 192));
@@ -119,11 +125,24 @@ public static unsafe partial class VecDot
             var eight = half == 0 ? scalesLow : scalesHigh;
             sbyte* ys = (sbyte*)y + 4 + half * 128;
             // Unrolled with constant k: variable shift counts and permutes in a loop cost more than the dots.
-            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 0), Vector256.Load(ys)) * KQuantUnpack.PairOfScales(eight, 0);
-            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 1), Vector256.Load(ys + 32)) * KQuantUnpack.PairOfScales(eight, 1);
-            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 2), Vector256.Load(ys + 64)) * KQuantUnpack.PairOfScales(eight, 2);
-            isum += DotU8S8(Q6Quant(ql0, ql1, qh, 3), Vector256.Load(ys + 96)) * KQuantUnpack.PairOfScales(eight, 3);
+            isum += Q6Dot(Q6Quant(ql0, ql1, qh, 0), Vector256.Load(ys)) * KQuantUnpack.PairOfScales(eight, 0);
+            isum += Q6Dot(Q6Quant(ql0, ql1, qh, 1), Vector256.Load(ys + 32)) * KQuantUnpack.PairOfScales(eight, 1);
+            isum += Q6Dot(Q6Quant(ql0, ql1, qh, 2), Vector256.Load(ys + 64)) * KQuantUnpack.PairOfScales(eight, 2);
+            isum += Q6Dot(Q6Quant(ql0, ql1, qh, 3), Vector256.Load(ys + 96)) * KQuantUnpack.PairOfScales(eight, 3);
         }
         return isum;
+    }
+
+    /// <summary>Σ (q − 32)·y per lane of four: Σ q·y − Σ 32·y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> Q6Dot(Vector256<byte> q, Vector256<sbyte> y) => DotU8S8(q, y) - DotU8S8(Vector256.Create((byte)32), y);
+
+    /// <summary>Elements 32k..32k+31 of a Q6_K half block (q unbiased, 0..63): nibble k/2 of ql(k%2), bits 2k..2k+1 of qh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<byte> Q6Quant(Vector256<byte> ql0, Vector256<byte> ql1, Vector256<byte> qh, int k)
+    {
+        var ql = (k & 1) == 0 ? ql0 : ql1;
+        var nibble = k < 2 ? ql & Vector256.Create((byte)0xF) : Vector256.ShiftRightLogical(ql, 4);
+        return nibble | Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, 2 * k) & Vector256.Create((byte)3), 4);
     }
 }
