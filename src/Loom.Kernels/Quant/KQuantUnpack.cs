@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Loom.Kernels.Quant;
 
 /// <summary>
-/// Per-block scale unpacking (and ggml's reduction orders) for the K-quant dot kernels, done once per super-block with a few word operations
+/// Per-block scale unpacking for the K-quant dot kernels, done once per super-block with a few word operations
 /// instead of per sub-block (the scalar unpacking cost more than the integer dots themselves). All integer, so
 /// every kernel that uses it gives exactly the sums of the plain formulas.
 /// </summary>
@@ -34,14 +34,6 @@ internal static unsafe class KQuantUnpack
         var m = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(mins).AsByte());
         return Sse2.MultiplyAddAdjacent(m, pairSums);
     }
-
-    /// <summary>ggml's hsum_float_8: the halves added, then (r0 + r2) + (r1 + r3).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float HorizontalSum(Vector256<float> v) => HorizontalSum(v.GetLower() + v.GetUpper());
-
-    /// <summary>(v0 + v2) + (v1 + v3), the order of ggml's movehl/movehdup reductions.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float HorizontalSum(Vector128<float> v) => (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
 
     /// <summary>Q6_K's 16 int8 scales widened to int32: sub-blocks 0–7 and 8–15.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

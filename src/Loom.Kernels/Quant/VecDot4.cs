@@ -57,10 +57,10 @@ public static unsafe partial class VecDot
             s2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a2 + 2), q))), Vector256.Create(dx * Half(ref *a2, 0)), s2);
             s3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(abs, Avx2.Sign(Vector256.Load((sbyte*)a3 + 2), q))), Vector256.Create(dx * Half(ref *a3, 0)), s3);
         }
-        result[0] = Vector256.Sum(s0);
-        result[1] = Vector256.Sum(s1);
-        result[2] = Vector256.Sum(s2);
-        result[3] = Vector256.Sum(s3);
+        result[0] = GgmlSums.HorizontalSum(s0);
+        result[1] = GgmlSums.HorizontalSum(s1);
+        result[2] = GgmlSums.HorizontalSum(s2);
+        result[3] = GgmlSums.HorizontalSum(s3);
     }
 
     /// <summary>Q4_K, or Q5_K with <paramref name="fifthBit"/> (quants after a 32-byte qh), as <see cref="Q4_KQ8_K"/> and
@@ -85,10 +85,10 @@ public static unsafe partial class VecDot
             AccumulateScaleMinBlock(w, a2, fifthBit, i2, mins, ref f2, ref l2, ref m2);
             AccumulateScaleMinBlock(w, a3, fifthBit, i3, mins, ref f3, ref l3, ref m3);
         }
-        result[0] = KQuantUnpack.HorizontalSum(f0) + (fifthBit ? m0 : KQuantUnpack.HorizontalSum(l0));
-        result[1] = KQuantUnpack.HorizontalSum(f1) + (fifthBit ? m1 : KQuantUnpack.HorizontalSum(l1));
-        result[2] = KQuantUnpack.HorizontalSum(f2) + (fifthBit ? m2 : KQuantUnpack.HorizontalSum(l2));
-        result[3] = KQuantUnpack.HorizontalSum(f3) + (fifthBit ? m3 : KQuantUnpack.HorizontalSum(l3));
+        result[0] = GgmlSums.HorizontalSum(f0) + (fifthBit ? m0 : GgmlSums.HorizontalSum(l0));
+        result[1] = GgmlSums.HorizontalSum(f1) + (fifthBit ? m1 : GgmlSums.HorizontalSum(l1));
+        result[2] = GgmlSums.HorizontalSum(f2) + (fifthBit ? m2 : GgmlSums.HorizontalSum(l2));
+        result[3] = GgmlSums.HorizontalSum(f3) + (fifthBit ? m3 : GgmlSums.HorizontalSum(l3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -130,10 +130,10 @@ public static unsafe partial class VecDot
             s2 = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)a2 * d), Vector256.ConvertToSingle(i2), s2);
             s3 = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)a3 * d), Vector256.ConvertToSingle(i3), s3);
         }
-        result[0] = KQuantUnpack.HorizontalSum(s0);
-        result[1] = KQuantUnpack.HorizontalSum(s1);
-        result[2] = KQuantUnpack.HorizontalSum(s2);
-        result[3] = KQuantUnpack.HorizontalSum(s3);
+        result[0] = GgmlSums.HorizontalSum(s0);
+        result[1] = GgmlSums.HorizontalSum(s1);
+        result[2] = GgmlSums.HorizontalSum(s2);
+        result[3] = GgmlSums.HorizontalSum(s3);
     }
 
     /// <summary>One 32-element group of a Q6_K block into the four activation rows' integer lanes, as <see cref="Q6Dot"/>.</summary>

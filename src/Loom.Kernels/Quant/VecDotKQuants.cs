@@ -45,7 +45,7 @@ public static unsafe partial class VecDot
             var isum = ScaleMinQuants(x, fifthBit, scales, y);
             AccumulateScaleMinBlock(x, y, fifthBit, isum, mins, ref acc, ref minLanes, ref minSum);
         }
-        return KQuantUnpack.HorizontalSum(acc) + (fifthBit ? minSum : KQuantUnpack.HorizontalSum(minLanes));
+        return GgmlSums.HorizontalSum(acc) + (fifthBit ? minSum : GgmlSums.HorizontalSum(minLanes));
     }
 
     /// <summary>One Q4_K/Q5_K block's float accumulation (shared with the four-row kernel, so both round alike).</summary>
@@ -109,7 +109,7 @@ public static unsafe partial class VecDot
             for (int i = 0; i < x.Length; i++, xb += 210, yb += 292)
                 acc = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)yb * Half(ref *xb, 208)), Vector256.ConvertToSingle(Q6Quants(xb, yb)), acc);
         }
-        return KQuantUnpack.HorizontalSum(acc);
+        return GgmlSums.HorizontalSum(acc);
     }
 
     /// <summary>Σ_j sc_j·Σ (q − 32)·y of one Q6_K block against one Q8_K block, in eight int32 lanes.</summary>

@@ -20,7 +20,7 @@ public static partial class VecDot
             var p = DotS8S8(Vector256.LoadUnsafe(ref xb, 2).AsSByte(), Vector256.LoadUnsafe(ref yb, 2).AsSByte());
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
         }
-        return Vector256.Sum(acc);
+        return GgmlSums.HorizontalSum(acc);
     }
 
     public static float Q4_0Q8_0(ReadOnlySpan<BlockQ4_0> x, ReadOnlySpan<BlockQ8_0> y)
@@ -39,7 +39,7 @@ public static partial class VecDot
             var p = AvxVnni.IsSupported ? DotU8S8(q, y8) - DotU8S8(eight.AsByte(), y8) : DotS8S8(q.AsSByte() - eight, y8);
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
         }
-        return Vector256.Sum(acc);
+        return GgmlSums.HorizontalSum(acc);
     }
 
     /// <summary>Σ d_x·d_y·Σ q·y + m_x·s_y: the unsigned 4-bit quants dot the int8 activations directly, and the
@@ -56,9 +56,9 @@ public static partial class VecDot
         {
             var p = DotU8S8(QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 4)), Vector256.LoadUnsafe(ref yb, 4).AsSByte());
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
-            summs += Half(ref xb, 2) * Half(ref yb, 2);
+            summs = MathF.FusedMultiplyAdd(Half(ref xb, 2), Half(ref yb, 2), summs);
         }
-        return Vector256.Sum(acc) + summs;
+        return GgmlSums.HorizontalSum(acc) + summs;
     }
 
     /// <summary>The 5-bit quants (fifth bit from qh) offset by −16 to signed bytes, then as Q8_0·Q8_0.</summary>
@@ -76,7 +76,7 @@ public static partial class VecDot
             var p = DotS8S8(q, Vector256.LoadUnsafe(ref yb, 2).AsSByte());
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
         }
-        return Vector256.Sum(acc);
+        return GgmlSums.HorizontalSum(acc);
     }
 
     /// <summary>As <see cref="Q4_1Q8_1"/> with 5-bit unsigned quants.</summary>
@@ -93,8 +93,8 @@ public static partial class VecDot
             var q = QuantBits.Nibbles(Vector128.LoadUnsafe(ref xb, 8)) | QuantBits.FifthBits(ref Unsafe.Add(ref xb, 4));
             var p = DotU8S8(q, Vector256.LoadUnsafe(ref yb, 4).AsSByte());
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
-            summs += Half(ref xb, 2) * Half(ref yb, 2);
+            summs = MathF.FusedMultiplyAdd(Half(ref xb, 2), Half(ref yb, 2), summs);
         }
-        return Vector256.Sum(acc) + summs;
+        return GgmlSums.HorizontalSum(acc) + summs;
     }
 }
