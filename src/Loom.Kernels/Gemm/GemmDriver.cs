@@ -40,7 +40,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel(in GemmOperands op, int ic, int mb, int jc, int nb, int kb,
+    internal static void MacroKernel(in GemmOperands op, int ic, int mb, int jc, int nb, int kb,
         float* packA, float* packB, float* tile, bool accumulate)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;

@@ -81,7 +81,7 @@ internal static unsafe class GemmPacking
     /// in the source, so this is a transpose, done in 4×4 blocks of SSE registers where available.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyTransposed(float* src, nint ld, int valid, int width, int kb, float* dst)
+    internal static void CopyTransposed(float* src, nint ld, int valid, int width, int kb, float* dst)
     {
         int i = 0;
         if (Sse.IsSupported)
