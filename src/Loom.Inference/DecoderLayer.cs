@@ -23,9 +23,7 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache 
         Span<float> q = b.Query.AsSpan(0, n * c.QueryWidth);
         Span<float> k = cache.Keys(layer).AsSpan(start * c.KeyWidth, n * c.KeyWidth);
         Span<float> v = cache.Values(layer).AsSpan(start * c.ValueWidth, n * c.ValueWidth);
-        w.Query.MatMul(h, n, q);
-        w.Key.MatMul(h, n, k);
-        w.Value.MatMul(h, n, v);
+        DecodeMatVec.Multiply(h, n, w.Query, q, w.Key, k, w.Value, v);
         AddToRows(q, w.QueryBias, n);
         AddToRows(k, w.KeyBias, n);
         AddToRows(v, w.ValueBias, n);
@@ -34,17 +32,16 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache 
         rope.Apply(q, n, c.HeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
         rope.Apply(k, n, c.KvHeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
         attention.Run(b.Query, cache, layer, b.Attention, start, n);
-        w.AttentionOutput.MatMul(b.Attention.AsSpan(0, n * c.AttentionOutputWidth), n, projected);
+        DecodeMatVec.Multiply(b.Attention.AsSpan(0, n * c.AttentionOutputWidth), n, w.AttentionOutput, projected);
         TensorPrimitives.Add(x, projected, x);
 
         // SwiGLU feed-forward.
         Normalization.RmsNormForward(x, w.FeedForwardNorm, h, b.Rstd.AsSpan(0, n), n, e, c.RmsEpsilon);
         Span<float> gate = b.Gate.AsSpan(0, n * f), up = b.Up.AsSpan(0, n * f);
-        w.Gate.MatMul(h, n, gate);
-        w.Up.MatMul(h, n, up);
+        DecodeMatVec.Multiply(h, n, w.Gate, gate, w.Up, up);
         Activations.Silu(gate, gate);
         TensorPrimitives.Multiply(gate, up, gate);
-        w.Down.MatMul(gate, n, projected);
+        DecodeMatVec.Multiply(gate, n, w.Down, projected);
         TensorPrimitives.Add(x, projected, x);
     }
 

@@ -99,6 +99,6 @@ public sealed class LlmSession : ILogitSource
         int e = _c.EmbeddingLength;
         Normalization.RmsNormForward(_buffers.Residual.AsSpan(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
             _buffers.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
-        _model.Weights.Output.MatMul(_buffers.LastNormed, 1, _buffers.Logits);
+        DecodeMatVec.Multiply(_buffers.LastNormed, 1, _model.Weights.Output, _buffers.Logits);
     }
 }
