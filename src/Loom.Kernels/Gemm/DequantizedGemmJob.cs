@@ -14,14 +14,11 @@ internal sealed unsafe class DequantizedGemmJob : IParallelWork
     private GemmOperands _op;
     private DequantizedWeights _weights;
     private GemmKernelKind _kernel;
-    private int _rowsPerRect;
-    private int _colsPerRect;
-    private int _rectsAcross;
+    private GemmGrid _grid;
 
     public static void Run(in GemmOperands op, in DequantizedWeights weights, GemmKernelKind kernel, int threads)
     {
         var (mr, nr) = GemmKernels.TileOf(kernel);
-        var (tilesDown, tilesAcross) = GemmJob.ChooseGrid(op.M, op.N, threads, mr, nr);
         DequantizedGemmJob job = t_cached ?? new DequantizedGemmJob();
         t_cached = null; // a nested call on this thread must not reuse the job in flight
         try
@@ -29,11 +26,8 @@ internal sealed unsafe class DequantizedGemmJob : IParallelWork
             job._op = op;
             job._weights = weights;
             job._kernel = kernel;
-            job._rowsPerRect = GemmBlocking.RoundUp((op.M + tilesDown - 1) / tilesDown, mr);
-            job._colsPerRect = GemmBlocking.RoundUp((op.N + tilesAcross - 1) / tilesAcross, nr);
-            job._rectsAcross = (op.N + job._colsPerRect - 1) / job._colsPerRect;
-            int rectsDown = (op.M + job._rowsPerRect - 1) / job._rowsPerRect;
-            int rects = rectsDown * job._rectsAcross;
+            job._grid = new GemmGrid(op.M, op.N, threads, mr, nr);
+            int rects = job._grid.Count;
             if (rects == 1) job.Run(0);
             else WorkerPool.Shared.For(rects, job, threads);
         }
@@ -47,10 +41,7 @@ internal sealed unsafe class DequantizedGemmJob : IParallelWork
 
     public void Run(int index)
     {
-        int row0 = index / _rectsAcross * _rowsPerRect;
-        int col0 = index % _rectsAcross * _colsPerRect;
-        int row1 = Math.Min(_op.M, row0 + _rowsPerRect);
-        int col1 = Math.Min(_op.N, col0 + _colsPerRect);
+        var (row0, row1, col0, col1) = _grid.Rect(index);
         var scratch = GemmScratch.ForCurrentThread();
         switch (_kernel)
         {
