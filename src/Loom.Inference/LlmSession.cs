@@ -99,6 +99,11 @@ public sealed class LlmSession : ILogitSource
         int e = _c.EmbeddingLength;
         Normalization.RmsNormForward(_buffers.Residual.AsSpan(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
             _buffers.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
-        DecodeMatVec.Multiply(_buffers.LastNormed, 1, _model.Weights.Output, _buffers.Logits);
+        // A batch long enough to run its matmuls with float activations (the dequantizing GEMM) projects its last row
+        // the same way, so a batched prompt's logits come from one arithmetic throughout (llama.cpp's f32 reference).
+        if (row + 1 >= WeightMatrix.DequantizedGemmMinRows)
+            _model.Weights.Output.MatMulFloatActivations(_buffers.LastNormed, 1, _buffers.Logits);
+        else
+            DecodeMatVec.Multiply(_buffers.LastNormed, 1, _model.Weights.Output, _buffers.Logits);
     }
 }
