@@ -184,3 +184,20 @@ public class VaeConfigTests
             File.ReadAllBytes(Path.Combine(b.Path, ModelDirectory.WeightsFileName)));
     }
 }
+
+public class VaeDirectoryTests
+{
+    [Fact]
+    public void An_out_of_range_config_in_loom_json_is_a_format_error_naming_the_file_and_field()
+    {
+        using var dir = new TinyImages.TempDir();
+        VaeDirectory.Save(dir.Path, new VaeNetwork(new VaeConfig { ImageChannels = 3, ImageSize = 8, Latent = 4, Channels = 4 }, new LoomRandom(1)));
+        Assert.IsType<VaeModel>(ImageFamilies.Load(dir.Path));
+        string manifest = Path.Combine(dir.Path, ModelDirectory.ManifestFileName);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"latent\": 4", "\"latent\": 0"));
+        var e = Assert.Throws<LoomException>(() => new VaeFamily().Load(dir.Path));
+        Assert.Equal(LoomErrorCode.InvalidFormat, e.Code);
+        Assert.Contains("loom.json", e.Message);
+        Assert.Contains("latent", e.Message);
+    }
+}
