@@ -39,4 +39,8 @@ public interface IServedTokenizer
     int[] Encode(string text, bool addSpecial);
 
     string Decode(ReadOnlySpan<int> tokens);
+
+    /// <summary>Number of token ids (valid ids are 0..VocabSize-1), for range checks on logit_bias and token inputs;
+    /// null when unknown (then the engine's own checks apply).</summary>
+    int? VocabSize => null;
 }
