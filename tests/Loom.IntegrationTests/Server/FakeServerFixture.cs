@@ -1,0 +1,41 @@
+using Loom.Server.Hosting;
+
+namespace Loom.IntegrationTests.Server;
+
+/// <summary>One server over <see cref="FakeCatalog"/> on an ephemeral loopback port, shared by a test class.</summary>
+public sealed class FakeServerFixture : IAsyncLifetime
+{
+    public LoomServer Server { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public Uri BaseAddress => Server.BaseAddress;
+
+    public async Task InitializeAsync()
+    {
+        Server = LoomServerBuilder.Create(TestServers.Overrides("fake-models-unused"), readEnvironment: false)
+            .UseCatalog(new FakeCatalog()).Build();
+        await Server.StartAsync();
+        Http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.DisposeAsync();
+    }
+}
+
+public static class TestServers
+{
+    /// <summary>Loopback, a free port, quiet logs.</summary>
+    public static Dictionary<string, string?> Overrides(string modelsDirectory) => new()
+    {
+        ["Server:Models"] = modelsDirectory,
+        ["Server:Host"] = "127.0.0.1",
+        ["Server:Port"] = "0",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+    };
+
+    public static OpenAI.OpenAIClient OpenAi(Uri baseAddress) =>
+        new(new System.ClientModel.ApiKeyCredential("test-key"), new OpenAI.OpenAIClientOptions { Endpoint = new Uri(baseAddress, "/v1") });
+}
