@@ -1,6 +1,8 @@
 #pragma warning disable OPENAI001 // ChatCompletionOptions.Seed is marked experimental; Loom honours it.
 using System.ClientModel;
+using Loom.Formats.Png;
 using OpenAI.Chat;
+using OpenAI.Images;
 
 namespace Loom.IntegrationTests.Server;
 
@@ -33,5 +35,18 @@ public class FakeOpenAiClientTests(FakeServerFixture fixture) : IClassFixture<Fa
             client.GetChatClient("fake-chat").CompleteChatAsync([new UserChatMessage("x")], new ChatCompletionOptions { Temperature = 3 }));
         Assert.Equal(400, bad.Status);
         Assert.Contains("temperature", bad.Message);
+    }
+
+    [Fact]
+    public async Task Image_generation_returns_pngs_of_the_model_size()
+    {
+        var images = TestServers.OpenAi(fixture.BaseAddress).GetImageClient(FakeCatalog.Image);
+        var result = await images.GenerateImagesAsync("anything", 2, new ImageGenerationOptions { ResponseFormat = GeneratedImageFormat.Bytes });
+        Assert.Equal(2, result.Value.Count);
+        foreach (var image in result.Value)
+        {
+            var png = PngDecoder.Decode(image.ImageBytes.ToArray(), "response");
+            Assert.Equal((8, 6, 3), (png.Width, png.Height, png.Channels));
+        }
     }
 }
