@@ -28,6 +28,9 @@ public static class CliApp
         root.Subcommands.Add(ChatCommand.Create());
         root.Subcommands.Add(LogitsCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(InpaintCommand.Create());
+        root.Subcommands.Add(InterpolateCommand.Create());
         return root;
     }
 

@@ -17,6 +17,7 @@ public static class EvalCommand
     {
         var command = new Command("eval", "Evaluate a trained model on data");
         command.Subcommands.Add(Lm());
+        command.Subcommands.Add(EvalImagesCommand.Create());
         return command;
     }
 

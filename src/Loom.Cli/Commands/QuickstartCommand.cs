@@ -9,7 +9,8 @@ using Spectre.Console;
 namespace Loom.Cli;
 
 /// <summary>What every quickstart demo is given.</summary>
-public sealed record QuickstartOptions(ulong Seed = 42, bool Quick = false);
+/// <param name="OutDir">Where demos that write files (the image model and its sample grid) put them; null: a folder in the temp directory.</param>
+public sealed record QuickstartOptions(ulong Seed = 42, bool Quick = false, string? OutDir = null);
 
 /// <summary>
 /// One thing the quickstart trains and shows. Each model family adds one to <see cref="QuickstartCommand.Demos"/>:
@@ -39,20 +40,22 @@ public interface IQuickstartOutcome
 public static class QuickstartCommand
 {
     /// <summary>The demos, in the order they run.</summary>
-    public static IReadOnlyList<IQuickstartDemo> Demos { get; } = [new SpiralsQuickstart(), new ShapesQuickstart(), new CharLmQuickstart()];
+    public static IReadOnlyList<IQuickstartDemo> Demos { get; } = [new SpiralsQuickstart(), new ShapesQuickstart(), new CharLmQuickstart(), new ImageQuickstart()];
 
     public static Command Create()
     {
         var seed = new Option<ulong>("--seed") { Description = "Seed for data, initialization and batching", DefaultValueFactory = _ => 42 };
         var quick = new Option<bool>("--quick") { Description = "Fewer training steps: a first look in a few seconds" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the results instead of pictures" };
+        var outDir = new Option<string>("--out") { Description = "Folder for the files demos write (image model, sample grid); default: a folder in the temp directory" };
         var command = new Command("quickstart", "Train small models on built-in data and show what they learned");
         command.Options.Add(seed);
         command.Options.Add(quick);
         command.Options.Add(json);
+        command.Options.Add(outDir);
         command.SetAction((parse, cancellation) =>
         {
-            var options = new QuickstartOptions(parse.GetValue(seed), parse.GetValue(quick));
+            var options = new QuickstartOptions(parse.GetValue(seed), parse.GetValue(quick), parse.GetValue(outDir));
             bool asJson = parse.GetValue(json);
             var result = Run(options, asJson ? null : AnsiConsole.Console, cancellation);
             if (asJson) Console.WriteLine(result.ToJsonString());

@@ -25,6 +25,7 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train a model on your data");
         command.Subcommands.Add(Lm());
+        command.Subcommands.Add(TrainImageCommand.Create());
         return command;
     }
 
@@ -171,7 +172,7 @@ public static class TrainCommand
     /// Ctrl-C while training: the action runs synchronously, so System.CommandLine's own handler is not armed yet;
     /// this one keeps the process alive and cancels the run, which then saves a checkpoint and returns.
     /// </summary>
-    private sealed class InterruptSource : IDisposable
+    internal sealed class InterruptSource : IDisposable
     {
         private readonly CancellationTokenSource _source;
         private readonly PosixSignalRegistration? _registration;

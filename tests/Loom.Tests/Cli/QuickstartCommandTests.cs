@@ -17,9 +17,11 @@ public class QuickstartCommandTests
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        var json = QuickstartCommand.Run(new QuickstartOptions(Seed: 3, Quick: true), console);
+        using var dir = new Loom.Tests.Training.Trainer.TempDirectory();
+        var json = QuickstartCommand.Run(new QuickstartOptions(Seed: 3, Quick: true, OutDir: dir.Path), console);
 
-        Assert.Equal(["spirals", "shapes", "names"], json["demos"]!.AsObject().Select(d => d.Key));
+        Assert.Equal(["spirals", "shapes", "names", "images"], json["demos"]!.AsObject().Select(d => d.Key));
+        Assert.True(File.Exists((string)json["demos"]!["images"]!["grid"]!), "the image demo's sample grid");
         Assert.InRange(json["demos"]!["spirals"]!["trainAccuracy"]!.GetValue<float>(), 0.99f, 1f);
         Assert.InRange(json["demos"]!["shapes"]!["heldOutAccuracy"]!.GetValue<float>(), 0.8f, 1f);
         var names = json["demos"]!["names"]!;
@@ -32,6 +34,7 @@ public class QuickstartCommandTests
         Assert.Contains("triangle", text);
         Assert.Contains("✓", text);
         Assert.Contains("Invented names", text);
+        Assert.Contains("shapes-vae-samples.png", text);
     }
 
     [Fact]
