@@ -153,4 +153,32 @@ public class ImageCommandTests(ImageCliFixture f) : IClassFixture<ImageCliFixtur
         Assert.Contains("absent.png", line);
         Assert.False(Directory.Exists(run), "a failed run should not leave an output directory");
     }
+
+    [Fact]
+    public void Gan_and_flow_train_sample_and_report_their_abilities()
+    {
+        string gan = f.Dir.Combine("gan"), flow = f.Dir.Combine("flow");
+        string[] Args(string family, string outDir, params string[] settings) =>
+            f.TrainArgs(outDir, ["--steps", "2", "--json"]).Select(a => a == "vae" ? family : a)
+                .Where(a => a is not ("--set" or "latent=4" or "channels=4")).Concat(settings).ToArray();
+        var (code, _, error) = LoomCli.Run(Args("gan", gan, "--set", "latent=4", "--set", "channels=4"));
+        Assert.True(code == 0, error);
+        (code, _, error) = LoomCli.Run(Args("flow", flow, "--set", "levels=2", "--set", "stepsPerLevel=1", "--set", "hidden=4"));
+        Assert.True(code == 0, error);
+
+        // The GAN samples but has no latent path from images: interpolate says so.
+        string grid = f.Dir.Combine("gan.png");
+        Assert.Equal(0, LoomCli.Run("sample", "--model", gan, "--n", "3", "--out", grid).Code);
+        Assert.Equal((GridSide(2), GridSide(2)), (PngDecoder.Read(grid).Width, PngDecoder.Read(grid).Height));
+        var (failed, line) = LoomCli.Fail("interpolate", "--model", gan, "--from", f.Image(0), "--to", f.Image(1), "--out", f.Dir.Combine("g.png"));
+        Assert.NotEqual(0, failed);
+        Assert.Contains("gan model", line);
+        Assert.Contains("cannot interpolate", line);
+
+        // The flow's likelihood is exact.
+        string output;
+        (code, output, error) = LoomCli.Run("eval", "images", "--model", flow, "--data", f.Images, "--n", "6", "--json");
+        Assert.True(code == 0, error);
+        Assert.Equal("exact", (string)JsonNode.Parse(output)!["bitsPerDimKind"]!);
+    }
 }
