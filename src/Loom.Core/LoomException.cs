@@ -13,6 +13,10 @@ public enum LoomErrorCode
     InvalidFormat = 5,
     /// <summary>The operation is valid but not supported (yet) by Loom.</summary>
     NotSupported = 6,
+    /// <summary>A named thing (a served model id, a key, a prompt) does not exist; the message lists the known ones.</summary>
+    NotFound = 7,
+    /// <summary>A prompt (plus the tokens asked for) does not fit in the model's context (OpenAI's context_length_exceeded).</summary>
+    ContextLengthExceeded = 8,
     /// <summary>An internal invariant failed; a bug in Loom.</summary>
     Internal = 10,
 }

@@ -43,6 +43,11 @@ public sealed class LlmSession : ILogitSource
     /// <summary>Bytes of activation buffers the session holds now (they grow to the longest batch seen).</summary>
     public long BufferBytes => _buffers.Bytes;
 
+    internal LlmModel Model => _model;
+
+    /// <summary>Moves past tokens whose K/V rows a batched step (Batching/BatchedDecoder) wrote into the cache.</summary>
+    internal void Advance(int tokens) => Position += tokens;
+
     /// <summary>Empties the sequence (the cache is overwritten as tokens arrive).</summary>
     public void Reset() => Position = 0;
 
@@ -59,6 +64,24 @@ public sealed class LlmSession : ILogitSource
     /// for the token after the last of them; valid until the next call. Throws, changing nothing, when the tokens
     /// would not fit in the context or an id is outside the vocabulary.</summary>
     public ReadOnlySpan<float> Forward(ReadOnlySpan<int> newTokens)
+    {
+        Feed(newTokens, hiddenSum: null);
+        return _buffers.Logits;
+    }
+
+    /// <summary>Appends <paramref name="newTokens"/> like <see cref="Forward"/> and adds every one of their final
+    /// hidden states (after the output norm, before the vocabulary projection) into <paramref name="hiddenSum"/>
+    /// (<see cref="LlmConfig.EmbeddingLength"/> values): the sum a mean-pooled embedding divides.</summary>
+    public void AccumulateHidden(ReadOnlySpan<int> newTokens, Span<float> hiddenSum)
+    {
+        if (hiddenSum.Length != _c.EmbeddingLength)
+            throw LoomException.Shape("accumulate hidden", $"expected {_c.EmbeddingLength} values, found {hiddenSum.Length}");
+        var sum = new float[_c.EmbeddingLength];
+        Feed(newTokens, sum);
+        System.Numerics.Tensors.TensorPrimitives.Add(hiddenSum, sum, hiddenSum);
+    }
+
+    private void Feed(ReadOnlySpan<int> newTokens, float[]? hiddenSum)
     {
         if (newTokens.IsEmpty) throw LoomException.Argument("forward: no tokens given; pass at least one");
         if ((long)Position + newTokens.Length > ContextLength)
@@ -88,9 +111,20 @@ public sealed class LlmSession : ILogitSource
             for (int layer = 0; layer < _c.LayerCount; layer++)
                 _layer.Forward(weights.Layers[layer], _buffers, Cache, layer, start, n);
             Position += n;
-            if (done + n == newTokens.Length) Logits(n - 1);
+            if (hiddenSum is not null) AddNormedRows(n, hiddenSum);
+            else if (done + n == newTokens.Length) Logits(n - 1);
         }
-        return _buffers.Logits;
+    }
+
+    private void AddNormedRows(int n, float[] sum)
+    {
+        int e = _c.EmbeddingLength;
+        for (int row = 0; row < n; row++)
+        {
+            Normalization.RmsNormForward(_buffers.Residual.AsSpan(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
+                _buffers.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, _buffers.LastNormed, sum);
+        }
     }
 
     // Only the last token's logits are wanted: final norm and the vocabulary projection on that one row.

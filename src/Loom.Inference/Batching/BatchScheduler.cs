@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using Loom.Core;
+
+namespace Loom.Inference.Batching;
+
+/// <summary>
+/// Continuous batching for one <see cref="LlmModel"/>: a loop thread owns every running sequence. Requests join at
+/// any step (<see cref="Submit"/>); each iteration runs ONE batched decode step for all sequences that are past
+/// their prompt (<see cref="BatchedDecoder"/>: the weights are read once per step), then feeds one prefill chunk of
+/// the oldest sequence still reading its prompt, so new prompts are read between decode steps and running streams
+/// keep flowing. A finished or cancelled sequence leaves at once; its session (KV cache and buffers) goes back to a
+/// pool for the next request.
+/// </summary>
+/// <remarks>A sequence's logits equal the ones it gets alone through <see cref="LlmSession"/> (bit-identical for
+/// every weight type QuantMatMul runs, see <see cref="BatchedDecoder"/>), so a seeded request gives the same text
+/// under any load.</remarks>
+public sealed class BatchScheduler : IDisposable
+{
+    private readonly LlmModel _model;
+    private readonly BatchSchedulerOptions _options;
+    private readonly ConcurrentQueue<IBatchSequence> _incoming = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly List<Running> _prefilling = [];
+    private readonly List<Running> _decoding = [];
+    private readonly Stack<LlmSession> _pool = new();
+    private readonly BatchedDecoder _decoder;
+    private readonly Thread _thread;
+    private readonly List<LlmSession> _stepSessions = [];
+    private int[] _stepTokens = [];
+    private volatile bool _disposed;
+    private long _steps, _decodedTokens;
+
+    public BatchScheduler(LlmModel model, BatchSchedulerOptions? options = null)
+    {
+        _model = model;
+        _options = (options ?? new BatchSchedulerOptions()).Validate();
+        _decoder = new BatchedDecoder(model, _options.MaxSequences);
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"loom-batch-{model.Name}" };
+        _thread.Start();
+    }
+
+    public BatchSchedulerOptions Options => _options;
+
+    /// <summary>Batched decode steps run so far.</summary>
+    public long Steps => Interlocked.Read(ref _steps);
+
+    /// <summary>Tokens those steps decoded (the sum of their batch sizes); over <see cref="Steps"/> the mean batch.</summary>
+    public long DecodedTokens => Interlocked.Read(ref _decodedTokens);
+
+    /// <summary>Sequences waiting, reading their prompt or decoding.</summary>
+    public int Pending { get; private set; }
+
+    /// <summary>Adds a sequence; it starts at the next iteration (or when a slot frees up).</summary>
+    public void Submit(IBatchSequence sequence)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (sequence.Prompt.Count == 0) throw LoomException.Argument("batch scheduler: the prompt has no tokens; pass at least one");
+        if (sequence.Prompt.Count >= _model.Config.ContextLength)
+        {
+            throw LoomException.Argument(
+                $"batch scheduler: a {sequence.Prompt.Count}-token prompt leaves no room to generate in the context of {_model.Config.ContextLength}");
+        }
+        _incoming.Enqueue(sequence);
+        _signal.Release();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _signal.Release();
+        _thread.Join();
+        _signal.Dispose();
+    }
+
+    private void Loop()
+    {
+        var waiting = new Queue<IBatchSequence>();
+        while (true)
+        {
+            if (_prefilling.Count + _decoding.Count == 0 && waiting.Count == 0 && _incoming.IsEmpty && !_disposed) _signal.Wait();
+            if (_disposed)
+            {
+                FailAll(waiting, new ObjectDisposedException(nameof(BatchScheduler)));
+                return;
+            }
+            while (_incoming.TryDequeue(out var sequence)) waiting.Enqueue(sequence);
+            while (waiting.Count > 0 && _prefilling.Count + _decoding.Count < _options.MaxSequences)
+            {
+                var sequence = waiting.Dequeue();
+                if (sequence.Cancellation.IsCancellationRequested) Complete(sequence, new OperationCanceledException(sequence.Cancellation));
+                else _prefilling.Add(new Running(sequence, Rent()));
+            }
+            Pending = waiting.Count + _prefilling.Count + _decoding.Count;
+            RemoveCancelled(_decoding);
+            RemoveCancelled(_prefilling);
+            if (_decoding.Count > 0) DecodeStep();
+            if (_prefilling.Count > 0) PrefillChunk(_prefilling[0]);
+        }
+    }
+
+    private void DecodeStep()
+    {
+        int n = _decoding.Count;
+        if (_stepTokens.Length < n) _stepTokens = new int[_options.MaxSequences];
+        _stepSessions.Clear();
+        for (int i = 0; i < n; i++)
+        {
+            _stepSessions.Add(_decoding[i].Session);
+            _stepTokens[i] = _decoding[i].NextToken;
+        }
+        ReadOnlySpan<float> logits;
+        try
+        {
+            logits = _decoder.Step(_stepSessions, _stepTokens.AsSpan(0, n));
+        }
+        catch (Exception e)
+        {
+            foreach (var running in _decoding) Leave(running, e);
+            _decoding.Clear();
+            return;
+        }
+        Interlocked.Increment(ref _steps);
+        Interlocked.Add(ref _decodedTokens, n);
+        int vocab = _model.Config.VocabSize;
+        var leaving = new List<Running>();
+        for (int i = 0; i < n; i++)
+        {
+            if (!Offer(_decoding[i], logits.Slice(i * vocab, vocab))) leaving.Add(_decoding[i]);
+        }
+        foreach (var running in leaving) _decoding.Remove(running);
+    }
+
+    private void PrefillChunk(Running running)
+    {
+        var prompt = running.Sequence.Prompt;
+        int start = running.Session.Position, count = Math.Min(_options.PrefillChunk, prompt.Count - start);
+        int[] chunk = new int[count];
+        for (int i = 0; i < count; i++) chunk[i] = prompt[start + i];
+        ReadOnlySpan<float> logits;
+        try
+        {
+            logits = running.Session.Forward(chunk);
+        }
+        catch (Exception e)
+        {
+            _prefilling.Remove(running);
+            Leave(running, e);
+            return;
+        }
+        if (running.Session.Position < prompt.Count) return;
+        _prefilling.Remove(running);
+        if (Offer(running, logits)) _decoding.Add(running);
+    }
+
+    // Hands the logits to the sequence; true when it continues (its next token is set), false when it left.
+    private bool Offer(Running running, ReadOnlySpan<float> logits)
+    {
+        bool full = running.Session.Position >= running.Session.ContextLength;
+        int next;
+        try
+        {
+            next = running.Sequence.Next(logits, full);
+        }
+        catch (Exception e)
+        {
+            Leave(running, e);
+            return false;
+        }
+        if (next < 0 || full)
+        {
+            Leave(running, null);
+            return false;
+        }
+        if ((uint)next >= (uint)_model.Config.VocabSize)
+        {
+            Leave(running, LoomException.Argument($"batch scheduler: token {next} is outside the vocabulary 0..{_model.Config.VocabSize - 1}"));
+            return false;
+        }
+        running.NextToken = next;
+        return true;
+    }
+
+    private void RemoveCancelled(List<Running> list)
+    {
+        for (int i = list.Count - 1; i >= 0; i--)
+        {
+            var token = list[i].Sequence.Cancellation;
+            if (!token.IsCancellationRequested) continue;
+            var running = list[i];
+            list.RemoveAt(i);
+            Leave(running, new OperationCanceledException(token));
+        }
+    }
+
+    private void Leave(Running running, Exception? error)
+    {
+        if (_pool.Count < _options.PooledSessions) _pool.Push(running.Session);
+        Complete(running.Sequence, error);
+    }
+
+    private static void Complete(IBatchSequence sequence, Exception? error)
+    {
+        try
+        {
+            sequence.Completed(error);
+        }
+        catch (Exception)
+        {
+            // A handler that throws while completing must not take the loop (and every other sequence) down.
+        }
+    }
+
+    private LlmSession Rent()
+    {
+        if (_pool.TryPop(out var session))
+        {
+            session.Reset();
+            return session;
+        }
+        return _model.CreateSession(_options.PrefillChunk);
+    }
+
+    private void FailAll(Queue<IBatchSequence> waiting, Exception error)
+    {
+        foreach (var running in _decoding.Concat(_prefilling)) Complete(running.Sequence, error);
+        _decoding.Clear();
+        _prefilling.Clear();
+        foreach (var sequence in waiting) Complete(sequence, error);
+        while (_incoming.TryDequeue(out var sequence)) Complete(sequence, error);
+    }
+
+    private sealed class Running(IBatchSequence sequence, LlmSession session)
+    {
+        public IBatchSequence Sequence { get; } = sequence;
+        public LlmSession Session { get; } = session;
+        public int NextToken { get; set; }
+    }
+}

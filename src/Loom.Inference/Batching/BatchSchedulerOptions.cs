@@ -1,0 +1,28 @@
+using Loom.Core;
+
+namespace Loom.Inference.Batching;
+
+/// <summary>Limits of a <see cref="BatchScheduler"/>.</summary>
+public sealed record BatchSchedulerOptions
+{
+    /// <summary>Most sequences decoding together (each holds a KV cache); later requests wait in line.</summary>
+    public int MaxSequences { get; init; } = 16;
+
+    /// <summary>
+    /// Prompt tokens fed per prefill chunk between two decode steps, so running streams keep flowing while a long
+    /// prompt is read. The same for every request whatever the load, so a prompt's arithmetic (and a seeded
+    /// request's output) never depends on what else is running.
+    /// </summary>
+    public int PrefillChunk { get; init; } = 256;
+
+    /// <summary>Finished sequences' sessions (and their KV caches) kept for reuse.</summary>
+    public int PooledSessions { get; init; } = 16;
+
+    public BatchSchedulerOptions Validate()
+    {
+        if (MaxSequences < 1) throw LoomException.Argument($"BatchSchedulerOptions.MaxSequences must be at least 1, found {MaxSequences}");
+        if (PrefillChunk < 1) throw LoomException.Argument($"BatchSchedulerOptions.PrefillChunk must be at least 1, found {PrefillChunk}");
+        if (PooledSessions < 0) throw LoomException.Argument($"BatchSchedulerOptions.PooledSessions must be 0 or more, found {PooledSessions}");
+        return this;
+    }
+}
