@@ -25,10 +25,10 @@ internal static class ServeBatchingCommand
     internal static void DispatchBeforeMain()
     {
         string[] args = Environment.GetCommandLineArgs();
-        if (args.Length >= 2 && args[1] == Verb) Environment.Exit(Run(args[2..]).GetAwaiter().GetResult());
+        if (args.Length >= 2 && args[1] == Verb) Environment.Exit(Run(args[2..]));
     }
 
-    private static async Task<int> Run(string[] args)
+    private static int Run(string[] args)
     {
         string? model = LlmArgs.Option(args, "--model");
         if (model is null || !File.Exists(model))
@@ -44,17 +44,17 @@ internal static class ServeBatchingCommand
             Directory = Path.GetDirectoryName(Path.GetFullPath(model))!, SweepInterval = null, ContextLength = 512,
             Batching = new() { MaxSequences = Math.Max(16, levels.Max()) },
         });
-        using var lease = await catalog.AcquireAsync(Path.GetFileNameWithoutExtension(model));
+        using var lease = catalog.AcquireAsync(Path.GetFileNameWithoutExtension(model)).AsTask().GetAwaiter().GetResult();
         var served = lease.Model;
         var ban = new Dictionary<int, float>();
         foreach (int eos in EndTokens(served)) ban[eos] = float.NegativeInfinity;
-        await RunLevel(served, 1, 4, ban); // warm-up: JIT, buffers
+        RunLevel(served, 1, 4, ban); // warm-up: JIT, buffers
         var results = new List<object>();
         foreach (int c in levels)
         {
             var scheduler = ((GgufServedModel)served).Scheduler;
             long steps0 = scheduler.Steps, decoded0 = scheduler.DecodedTokens;
-            var (seconds, completion, ttft) = await RunLevel(served, c, tokens, ban);
+            var (seconds, completion, ttft) = RunLevel(served, c, tokens, ban);
             long steps = scheduler.Steps - steps0, decoded = scheduler.DecodedTokens - decoded0;
             ttft.Sort();
             results.Add(new
@@ -76,30 +76,47 @@ internal static class ServeBatchingCommand
     private static IEnumerable<int> EndTokens(Loom.Services.Models.IServedModel served) =>
         ((GgufServedModel)served).EndOfGeneration;
 
-    private static async Task<(double Seconds, long Completion, List<double> Ttft)> RunLevel(Loom.Services.Models.IServedModel served, int concurrency,
+    // Everything here runs on the calling thread: the command is dispatched from a module initializer, and another
+    // thread running this assembly's code (an async continuation) would wait for that initializer to finish.
+    private static (double Seconds, long Completion, List<double> Ttft) RunLevel(Loom.Services.Models.IServedModel served, int concurrency,
         int tokens, Dictionary<int, float> ban)
     {
         var clock = Stopwatch.StartNew();
         var ttft = new List<double>();
         long completion = 0;
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async i =>
+        var streams = new IAsyncEnumerator<ChatResponseUpdate>[concurrency];
+        var pending = new Task<bool>[concurrency];
+        var seen = new bool[concurrency];
+        for (int i = 0; i < concurrency; i++)
         {
             var options = new ChatOptions
             {
                 Seed = i, Temperature = 1f, MaxOutputTokens = tokens,
                 AdditionalProperties = new() { [Loom.Services.Models.LoomChatOptions.LogitBias] = ban },
             };
-            bool first = true;
-            await foreach (var update in served.Completions!.CompleteStreamingAsync($"Once upon a time {i}", options))
+            streams[i] = served.Completions!.CompleteStreamingAsync($"Once upon a time {i}", options).GetAsyncEnumerator();
+            pending[i] = streams[i].MoveNextAsync().AsTask();
+        }
+        int open = concurrency;
+        while (open > 0)
+        {
+            int i = Task.WaitAny(pending.Where(t => t is not null).ToArray());
+            i = Array.IndexOf(pending, pending.Where(t => t is not null).ToArray()[i]);
+            if (!pending[i].Result)
             {
-                if (first)
-                {
-                    lock (ttft) ttft.Add(clock.Elapsed.TotalSeconds);
-                    first = false;
-                }
-                foreach (var usage in update.Contents.OfType<UsageContent>()) Interlocked.Add(ref completion, usage.Details.OutputTokenCount ?? 0);
+                pending[i] = null!;
+                open--;
+                continue;
             }
-        }));
+            var update = streams[i].Current;
+            if (!seen[i])
+            {
+                ttft.Add(clock.Elapsed.TotalSeconds);
+                seen[i] = true;
+            }
+            foreach (var usage in update.Contents.OfType<UsageContent>()) completion += usage.Details.OutputTokenCount ?? 0;
+            pending[i] = streams[i].MoveNextAsync().AsTask();
+        }
         return (clock.Elapsed.TotalSeconds, completion, ttft);
     }
 }
