@@ -40,9 +40,10 @@ public static class ApiErrors
         };
     }
 
-    /// <summary>The engine reports a prompt that does not fit the model's context with an argument error naming it.</summary>
+    /// <summary>The engine reports a prompt that does not fit the model's context with code ContextLengthExceeded (or,
+    /// from older layers, an argument error saying so).</summary>
     private static bool IsContextOverflow(LoomException e) =>
-        e.Code == LoomErrorCode.InvalidArgument && e.Message.Contains("context", StringComparison.OrdinalIgnoreCase)
+        e.Code.ToString() == "ContextLengthExceeded" || e.Code == LoomErrorCode.InvalidArgument && e.Message.Contains("context", StringComparison.OrdinalIgnoreCase)
         && (e.Message.Contains("exceed", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("longer", StringComparison.OrdinalIgnoreCase)
             || e.Message.Contains("too long", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("does not fit", StringComparison.OrdinalIgnoreCase));
 
