@@ -15,12 +15,16 @@ namespace Loom.IntegrationTests.Server;
 /// </summary>
 public sealed class FakeCatalog : IModelCatalog
 {
-    public const string Chat = "fake-chat", Image = "fake-image";
+    public const string Chat = "fake-chat", Image = "fake-image", Endless = "fake-endless";
     private readonly Dictionary<string, IServedModel> _models = new()
     {
         [Chat] = new FakeTextModel(),
         [Image] = new FakeImageModel(),
+        [Endless] = new EndlessModel(),
     };
+
+    /// <summary>Completes when a generation of <see cref="Endless"/> saw its cancellation token fire.</summary>
+    public TaskCompletionSource EndlessCancelled => ((EndlessModel)_models[Endless]).Cancelled;
 
     public IReadOnlyList<ServedModelInfo> List() => [.. _models.Values.Select(m => m.Info).OrderBy(i => i.Id, StringComparer.Ordinal)];
 
@@ -135,5 +139,38 @@ internal sealed class FakeImageModel : IServedModel, IImageModel
         var data = new float[request.Count * 3 * 6 * 8];
         for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
         return new Tensor(data, request.Count, 3, 6, 8);
+    }
+}
+
+/// <summary>Streams "x" every 10 ms until its cancellation token fires, and reports that it did.</summary>
+internal sealed class EndlessModel : IServedModel, IChatClient
+{
+    public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public ServedModelInfo Info { get; } = new(FakeCatalog.Endless, ModelCapabilities.Chat, "fake", "/dev/null", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+    public int ContextLength => 0;
+    public IChatClient? Chat => this;
+    public ITextCompleter? Completions => null;
+    public IEmbeddingGenerator<string, Embedding<float>>? Embeddings => null;
+    public IImageModel? Images => null;
+    public IServedTokenizer? Tokenizer => null;
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var registration = cancellationToken.Register(() => Cancelled.TrySetResult());
+        for (int i = 0; i < 100_000; i++)
+        {
+            await Task.Delay(10, cancellationToken);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "x");
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
     }
 }

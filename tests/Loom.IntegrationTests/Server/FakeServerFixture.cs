@@ -8,11 +8,12 @@ public sealed class FakeServerFixture : IAsyncLifetime
     public LoomServer Server { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseAddress => Server.BaseAddress;
+    public FakeCatalog Catalog { get; } = new();
 
     public async Task InitializeAsync()
     {
         Server = LoomServerBuilder.Create(TestServers.Overrides("fake-models-unused"), readEnvironment: false)
-            .UseCatalog(new FakeCatalog()).Build();
+            .UseCatalog(Catalog).Build();
         await Server.StartAsync();
         Http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }

@@ -141,8 +141,25 @@ public class HttpApiTests(FakeServerFixture fixture) : IClassFixture<FakeServerF
     {
         var list = await _http.GetFromJsonAsync<JsonObject>("/v1/models");
         var ids = list!["data"]!.AsArray().Select(m => (string?)m!["id"]).ToList();
-        Assert.Equal(["fake-chat", "fake-image"], ids);
+        Assert.Equal(["fake-chat", "fake-endless", "fake-image"], ids);
         var image = await _http.GetFromJsonAsync<JsonObject>("/v1/models/fake-image");
         Assert.Equal("images", (string?)image!["loom_capabilities"]![0]);
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_cancels_its_generation()
+    {
+        using var cts = new CancellationTokenSource();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Json("""{"model":"fake-endless","messages":[{"role":"user","content":"go"}],"stream":true}"""),
+        };
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        var stream = await response.Content.ReadAsStreamAsync(cts.Token);
+        var buffer = new byte[256];
+        Assert.True(await stream.ReadAsync(buffer, cts.Token) > 0); // tokens are flowing
+        response.Dispose(); // the client goes away mid-stream
+        var finished = await Task.WhenAny(fixture.Catalog.EndlessCancelled.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.Same(fixture.Catalog.EndlessCancelled.Task, finished);
     }
 }
