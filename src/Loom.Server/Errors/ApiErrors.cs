@@ -29,13 +29,11 @@ public static class ApiErrors
             return ApiException.BadRequest(e.Message, "messages", "context_length_exceeded");
         return e.Code switch
         {
-            LoomErrorCode.FileNotFound => new ApiException(404, e.Message, code: "not_found", type: ApiException.NotFoundType),
+            LoomErrorCode.FileNotFound or LoomErrorCode.NotFound => new ApiException(404, e.Message, code: "not_found", type: ApiException.NotFoundType),
             LoomErrorCode.Internal => new ApiException(500, e.Message, type: ApiException.ServerError),
             LoomErrorCode.NotSupported => ApiException.BadRequest(e.Message, code: "not_supported"),
-            // Any other code (InvalidArgument, ShapeMismatch, InvalidFormat and codes added later, e.g. a NotFound for
-            // model ids) is something the request asked for that cannot be done: the client's to fix.
-            _ when e.Code.ToString().Contains("NotFound", StringComparison.Ordinal) =>
-                new ApiException(404, e.Message, code: "not_found", type: ApiException.NotFoundType),
+            // Any other code (InvalidArgument, ShapeMismatch, InvalidFormat, codes added later) is something the
+            // request asked for that cannot be done: the client's to fix.
             _ => ApiException.BadRequest(e.Message, code: e.Code.ToString()),
         };
     }
@@ -43,7 +41,7 @@ public static class ApiErrors
     /// <summary>The engine reports a prompt that does not fit the model's context with code ContextLengthExceeded (or,
     /// from older layers, an argument error saying so).</summary>
     private static bool IsContextOverflow(LoomException e) =>
-        e.Code.ToString() == "ContextLengthExceeded" || e.Code == LoomErrorCode.InvalidArgument && e.Message.Contains("context", StringComparison.OrdinalIgnoreCase)
+        e.Code == LoomErrorCode.ContextLengthExceeded || e.Code == LoomErrorCode.InvalidArgument && e.Message.Contains("context", StringComparison.OrdinalIgnoreCase)
         && (e.Message.Contains("exceed", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("longer", StringComparison.OrdinalIgnoreCase)
             || e.Message.Contains("too long", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("does not fit", StringComparison.OrdinalIgnoreCase));
 

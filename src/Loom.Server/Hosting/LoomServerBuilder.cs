@@ -143,6 +143,8 @@ public sealed class LoomServerBuilder
             throw LoomException.Argument($"Server:Port must be 0..65535 (0 = any free port), found {options.Port}");
         if (options.MaxChoices < 1) throw LoomException.Argument($"Server:MaxChoices must be ≥ 1, found {options.MaxChoices}");
         if (options.MaxImages < 1) throw LoomException.Argument($"Server:MaxImages must be ≥ 1, found {options.MaxImages}");
+        if (options.IdleUnloadSeconds < 1) throw LoomException.Argument($"Server:IdleUnloadSeconds must be ≥ 1, found {options.IdleUnloadSeconds}");
+        if (options.ContextLength is < 1) throw LoomException.Argument($"Server:ContextLength must be ≥ 1 when set, found {options.ContextLength}");
         if (options.MaxRequestBytes < 1024) throw LoomException.Argument($"Server:MaxRequestBytes must be ≥ 1024, found {options.MaxRequestBytes}");
         BindAddress(options.Host);
     }

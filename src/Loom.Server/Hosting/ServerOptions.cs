@@ -30,6 +30,12 @@ public sealed record ServerOptions
     /// <summary>Largest number of images one /v1/images/generations request may ask for.</summary>
     public int MaxImages { get; init; } = 8;
 
+    /// <summary>A loaded model unused (no request) for this many seconds is unloaded.</summary>
+    public int IdleUnloadSeconds { get; init; } = 600;
+
+    /// <summary>Context length GGUF models are loaded with (their KV caches grow to it); null: each file's own.</summary>
+    public int? ContextLength { get; init; }
+
     /// <summary>Largest request body in bytes; a bigger one is a 413 before any parsing.</summary>
     public long MaxRequestBytes { get; init; } = 8 * 1024 * 1024;
 }

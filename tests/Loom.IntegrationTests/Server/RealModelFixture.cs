@@ -1,0 +1,70 @@
+using Loom.Models.Transformer;
+using Loom.Server.Hosting;
+using Loom.Text.Tokenizers;
+
+namespace Loom.IntegrationTests.Server;
+
+/// <summary>
+/// A real server over real models, created here with random weights (no ../shared needed): "tiny-lm", a Loom
+/// transformer-lm directory, and "tiny-gguf", the same kind of model exported to GGUF (Q8_0) for the GGUF engine
+/// with continuous batching and embeddings. When ../shared/reference/gguf exists, its llama-spm2500-q8_0 joins them.
+/// </summary>
+public sealed class RealModelFixture : IAsyncLifetime
+{
+    public const string Lm = "tiny-lm", Gguf = "tiny-gguf", Reference = "llama-spm2500-q8_0";
+    // The chat-template markers are in the corpus: a GGUF without a template is prompted in ChatML.
+    private const string Corpus = "the quick brown fox jumps over the lazy dog. a fox, a dog, a cat and the lazy brown fox again.\n<|im_start|>system user assistant<|im_end|>";
+
+    public string Models { get; } = Path.Combine(Path.GetTempPath(), "loom-serve-" + Guid.NewGuid().ToString("N"));
+    public LoomServer Server { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public bool HasReference { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Models);
+        var tokenizer = CharTokenizer.Build(Corpus);
+        var config = new TransformerConfig
+        {
+            Style = TransformerStyle.Llama, VocabSize = tokenizer.VocabSize, ContextLength = 256, Layers = 2, Heads = 4, KvHeads = 2,
+            ModelDim = 32, FfnHiddenDim = 64, TiedEmbeddings = true, InitStd = 0.3f, RopeTheta = 500f, NormEps = 1e-5f,
+        };
+        string lmDir = Path.Combine(Models, Lm);
+        TransformerLmDirectory.Save(lmDir, new TransformerLm(config, seed: 7), tokenizer);
+        GgufExport.Export(lmDir, Path.Combine(Models, Gguf + ".gguf"), GgufQuantization.Q8_0);
+        if (ReferencePath() is { } reference)
+        {
+            File.CreateSymbolicLink(Path.Combine(Models, Reference + ".gguf"), reference);
+            HasReference = true;
+        }
+        Server = LoomServerBuilder.Create(TestServers.Overrides(Models), readEnvironment: false).Build();
+        await Server.StartAsync();
+        Http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public static string? ReferencePath()
+    {
+        string path = Path.Combine(TestPaths.RepoRoot, "..", "shared", "reference", "gguf", "models", Reference + ".gguf");
+        return File.Exists(path) ? Path.GetFullPath(path) : null;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.DisposeAsync();
+        try
+        {
+            Directory.Delete(Models, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal static class TestPaths
+{
+    public static string RepoRoot { get; } = typeof(TestPaths).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+}
