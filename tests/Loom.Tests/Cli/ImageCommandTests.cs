@@ -181,4 +181,43 @@ public class ImageCommandTests(ImageCliFixture f) : IClassFixture<ImageCliFixtur
         Assert.True(code == 0, error);
         Assert.Equal("exact", (string)JsonNode.Parse(output)!["bitsPerDimKind"]!);
     }
+
+    [Fact]
+    public void Diffusion_samples_from_a_prompt_inpaints_and_evaluates_with_guidance()
+    {
+        string model = f.Dir.Combine("diffusion");
+        string[] train = [.. f.TrainArgs(model, "--steps", "2", "--captions", f.Captions, "--json").Select(a => a == "vae" ? "diffusion" : a)
+            .Where(a => a is not ("--set" or "latent=4" or "channels=4")),
+            "--set", "channels=8", "--set", "mults=1,2", "--set", "attention=none", "--set", "groups=4", "--set", "headChannels=8",
+            "--set", "wordDim=8", "--set", "steps=3"];
+        var (code, _, error) = LoomCli.Run(train);
+        Assert.True(code == 0, error);
+
+        string grid = f.Dir.Combine("prompted.png");
+        string output;
+        (code, output, error) = LoomCli.Run("sample", "--model", model, "--prompt", "red square", "--guidance", "3", "--steps", "2",
+            "--sampler", "ddpm", "--n", "2", "--out", grid, "--json");
+        Assert.True(code == 0, error);
+        Assert.Equal("red square", (string)JsonNode.Parse(output)!["prompt"]!);
+        Assert.Equal((GridSide(2), GridSide(1)), (PngDecoder.Read(grid).Width, PngDecoder.Read(grid).Height));
+
+        // A mask that regenerates the left half.
+        string mask = f.Dir.Combine("mask.png"), filled = f.Dir.Combine("filled.png");
+        var half = new float[ImageCliFixture.Size * ImageCliFixture.Size];
+        for (int p = 0; p < half.Length; p++) half[p] = p % ImageCliFixture.Size < ImageCliFixture.Size / 2 ? 1f : -1f;
+        ImageFiles.SaveTensor(mask, Tensor.FromArray(half, 1, ImageCliFixture.Size, ImageCliFixture.Size));
+        (code, _, error) = LoomCli.Run("inpaint", "--model", model, "--image", f.Image(0), "--mask", mask, "--prompt", "red square", "--out", filled);
+        Assert.True(code == 0, error);
+        Assert.Equal((ImageCliFixture.Size, ImageCliFixture.Size), (PngDecoder.Read(filled).Width, PngDecoder.Read(filled).Height));
+
+        (code, output, error) = LoomCli.Run("eval", "images", "--model", model, "--data", f.Images, "--n", "6", "--prompt", "blue square",
+            "--guidance", "0", "--steps", "2", "--json");
+        Assert.True(code == 0, error);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(("blue square", 0.0), ((string)json["prompt"]!, (double)json["guidance"]!));
+        Assert.Null(json["bitsPerDim"]);
+        var (failed, line) = LoomCli.Fail("sample", "--model", model, "--sampler", "euler", "--out", grid);
+        Assert.NotEqual(0, failed);
+        Assert.Contains("--sampler", line);
+    }
 }
