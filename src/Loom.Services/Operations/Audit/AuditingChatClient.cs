@@ -74,11 +74,15 @@ public sealed class AuditingChatClient(IChatClient inner, AuditWriter writer, st
         var context = OperationsRequestContext.Current;
         if (context?.Audit is { } draft)
         {
-            draft.Model = modelId;
-            draft.PromptTokens = promptTokens;
-            draft.CompletionTokens = completionTokens;
-            draft.Prompt = prompt;
-            draft.Response = responseText;
+            // n choices run the model n times for one request: the prompt is the same, completions add up.
+            lock (draft)
+            {
+                draft.Model = modelId;
+                draft.PromptTokens = promptTokens;
+                draft.CompletionTokens += completionTokens;
+                draft.Prompt = prompt;
+                draft.Response = draft.Response is null ? responseText : draft.Response + "\n" + responseText;
+            }
             return;
         }
         writer.Write(AuditContent.Record(writer.Content, _time.GetUtcNow(), context?.KeyId, context?.Endpoint ?? "chat", modelId,

@@ -31,4 +31,7 @@ public sealed class RateLimitTicket
     internal long TimeMs { get; }
 
     internal long Tokens { get; set; }
+
+    /// <summary>False while <see cref="Tokens"/> is still the estimate; the first real usage replaces it, later ones add (n choices).</summary>
+    internal bool Recorded { get; set; }
 }

@@ -45,11 +45,18 @@ public sealed class RateLimiter(TimeProvider? time = null)
         }
     }
 
-    /// <summary>Replaces the ticket's estimate by the tokens the request really used.</summary>
+    /// <summary>
+    /// Replaces the ticket's estimate by the tokens the request really used; a second call on the same ticket adds
+    /// (a request with n choices runs the model n times under one admission).
+    /// </summary>
     public void RecordUsage(RateLimitTicket ticket, long tokens)
     {
         var window = Window(ticket.Key);
-        lock (window) ticket.Tokens = Math.Max(0, tokens);
+        lock (window)
+        {
+            ticket.Tokens = (ticket.Recorded ? ticket.Tokens : 0) + Math.Max(0, tokens);
+            ticket.Recorded = true;
+        }
     }
 
     /// <summary>Tokens counted for <paramref name="key"/> in the current window (for tests and diagnostics).</summary>
