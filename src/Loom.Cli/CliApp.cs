@@ -31,6 +31,8 @@ public static class CliApp
         root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(InpaintCommand.Create());
         root.Subcommands.Add(InterpolateCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(PromptsCommand.Create());
         return root;
     }
 
