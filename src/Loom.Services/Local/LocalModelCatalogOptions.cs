@@ -23,8 +23,8 @@ public sealed record LocalModelCatalogOptions
     /// null keeps each file's own.</summary>
     public int? ContextLength { get; init; }
 
-    /// <summary>Builds per-request token constraints (JSON schema, tools); null: requests run unconstrained.</summary>
-    public TokenConstraintFactory? Constraints { get; init; }
+    /// <summary>Builds per-request token constraints (by default response_format json_object / json_schema); null: requests run unconstrained.</summary>
+    public TokenConstraintFactory? Constraints { get; init; } = ResponseFormatConstraints.Create;
 
     /// <summary>The clock idle times are measured with (tests pass a fake one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -14,7 +14,8 @@ public static class JsonSchemaCompiler
     // Annotations that do not restrict documents, so ignoring them is honest.
     private static readonly HashSet<string> Ignored = ["title", "description", "default", "examples", "$schema", "$id", "$comment", "$defs", "definitions", "format", "strict", "deprecated", "readOnly", "writeOnly"];
 
-    internal static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>How enum/const values and property names are written: compact, non-ASCII kept as UTF-8.</summary>
+    public static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static JsonSchemaNode Compile(JsonElement schema)
     {

@@ -23,6 +23,13 @@ public sealed class JsonSchemaNode
 {
     public static readonly JsonSchemaNode AnyValue = new() { Kinds = JsonKinds.Any };
 
+    // AnyValue's own defaults were read while it was still null; it is its own items and property schema.
+    static JsonSchemaNode()
+    {
+        AnyValue.Items = AnyValue;
+        AnyValue.AdditionalProperties = AnyValue;
+    }
+
     public JsonKinds Kinds { get; init; }
     public IReadOnlyList<JsonSchemaNode>? Alternatives { get; set; }
     /// <summary>enum/const values as compact JSON texts (UTF-8).</summary>
