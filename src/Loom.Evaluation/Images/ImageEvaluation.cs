@@ -90,6 +90,20 @@ public static class ImageEvaluation
                 throw LoomException.Shape("image evaluation", $"the {model.Family} model returned {batch.Length} values for {n} images of {model.Channels}×{model.Height}×{model.Width}");
             batch.AsSpan().CopyTo(pixels.AsSpan(start * size));
         }
+        // A diverging sampler (a flow's inverse at a high temperature) yields NaN/∞ pixels; statistics of those are
+        // meaningless and crash the eigendecomposition, so say so instead of reporting a number.
+        int broken = CountNonFiniteImages(pixels, size);
+        if (broken > 0)
+            throw LoomException.Argument($"image evaluation: the {model.Family} model produced {broken} of {count} images with NaN or infinite pixels" +
+                (options.Sampling.Temperature > 0.7f ? $" at temperature {options.Sampling.Temperature}; try a lower --temperature (e.g. 0.7)" : ""));
         return Tensor.FromArray(pixels, count, model.Channels, model.Height, model.Width);
+    }
+
+    private static int CountNonFiniteImages(ReadOnlySpan<float> pixels, int size)
+    {
+        int broken = 0;
+        for (int start = 0; start < pixels.Length; start += size)
+            if (!float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(pixels.Slice(start, size)))) broken++;
+        return broken;
     }
 }

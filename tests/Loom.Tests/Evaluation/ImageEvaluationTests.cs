@@ -94,4 +94,30 @@ public class ImageEvaluationTests
         var error = Assert.Throws<LoomException>(() => ImageEvaluation.Run(new FakeModel(true), wrong, new() { GeneratedCount = 8 }));
         Assert.Contains("3×8×8", error.Message);
     }
+
+    /// <summary>A model whose sampler diverges on some images (NaN pixels), as a flow's inverse can at a high temperature.</summary>
+    private sealed class DivergingModel : IImageModel
+    {
+        public string Family => "diverging";
+        public int Channels => 3;
+        public int Height => Size;
+        public int Width => Size;
+        public bool AcceptsPrompt => false;
+
+        public Tensor Sample(ImageSampleRequest request, LoomRandom rng, CancellationToken cancellation = default)
+        {
+            var pixels = ImageFeaturesTests.RandomImages(rng, request.Count, 3, Size, Size);
+            pixels[5] = float.NaN; // image 0 of every batch
+            return Tensor.FromArray(pixels, request.Count, 3, Size, Size);
+        }
+    }
+
+    [Fact]
+    public void Samples_with_non_finite_pixels_are_an_error_not_a_number()
+    {
+        var error = Assert.Throws<LoomException>(() => ImageEvaluation.Run(new DivergingModel(), Squares(3, 20),
+            new() { GeneratedCount = 20, BatchSize = 10, Sampling = new ImageSampleRequest { Temperature = 1f } }));
+        Assert.Contains("2 of 20 images", error.Message);
+        Assert.Contains("--temperature", error.Message);
+    }
 }
