@@ -81,6 +81,14 @@ internal sealed class PngPixelExpander
         // Low bit depths scale up exactly to 8 bits: 255 / (2^d − 1) is 255, 85 or 17.
         int scale = depth < 8 ? 255 / ((1 << depth) - 1) : 1;
         long rowStart = (long)y * _header.Width;
+        if (pass.StepX == 1 && depth >= 8 && _channels == fileSamples)
+        {
+            // Samples stored as they are (no palette, no colour key, a whole row): copy the row in one go.
+            var target = _samples.AsSpan((int)(rowStart * _channels), columns * _channels);
+            if (depth == 8) for (int i = 0; i < target.Length; i++) target[i] = row[i];
+            else for (int i = 0; i < target.Length; i++) target[i] = (ushort)(row[2 * i] << 8 | row[2 * i + 1]);
+            return;
+        }
         for (int i = 0; i < columns; i++)
         {
             int x = pass.StartX + i * pass.StepX;

@@ -19,6 +19,9 @@ public static class ImagePixels
     {
         if (channels is not (1 or 3 or 4)) throw LoomException.Argument($"images: channels must be 1, 3 or 4, found {channels}");
         int outHeight = height ?? image.Height, outWidth = width ?? image.Width;
+        bool sameSize = outHeight == image.Height && outWidth == image.Width;
+        if (sameSize && (channels == 4 || (!image.HasAlpha && (channels == 3 || image.Channels == 1))))
+            return CopyChannels(image, channels);
         var rgba = StraightRgba(image, out int pixels);
         if (outHeight != image.Height || outWidth != image.Width)
         {
@@ -52,6 +55,32 @@ public static class ImagePixels
         if (float.IsNaN(value)) return 0;
         double v = Math.Round((Math.Clamp(value, -1f, 1f) + 1.0) * 127.5, MidpointRounding.AwayFromZero);
         return (ushort)v;
+    }
+
+    // v / 127.5 − 1 for every 8-bit v, computed once in double so each entry is the float nearest the exact value.
+    private static readonly float[] ModelValue8 = Enumerable.Range(0, 256).Select(v => (float)(v / 127.5 - 1)).ToArray();
+
+    // The common case — no resize, nothing to composite — maps samples straight to model values (gray fans out to
+    // R, G and B; a missing alpha is opaque).
+    private static float[] CopyChannels(PngImage image, int channels)
+    {
+        int pixels = image.Width * image.Height, n = image.Channels;
+        var result = new float[channels * pixels];
+        var s = image.Samples;
+        bool eightBit = image.SampleBits == 8;
+        for (int c = 0; c < channels; c++)
+        {
+            // Which source channel feeds output channel c; -1: alpha the source lacks (opaque).
+            int from = c == 3 ? (image.HasAlpha ? n - 1 : -1) : (n <= 2 ? 0 : c);
+            var plane = result.AsSpan(c * pixels, pixels);
+            if (from < 0) { plane.Fill(1f); continue; }
+            for (int p = 0; p < pixels; p++)
+            {
+                int v = s[p * n + from];
+                plane[p] = eightBit ? ModelValue8[v] : (float)(v / 32767.5 - 1);
+            }
+        }
+        return result;
     }
 
     // Straight (not premultiplied) RGBA planes in [0, 1].
