@@ -27,15 +27,23 @@ public sealed class FakeServerFixture : IAsyncLifetime
 
 public static class TestServers
 {
-    /// <summary>Loopback, a free port, quiet logs.</summary>
+    /// <summary>
+    /// Loopback, a free port, quiet logs, and a fresh data directory: without it the server would read the
+    /// user's ~/.loom (keys, audit, prompts), so a developer's own keys could change what the tests see.
+    /// </summary>
     public static Dictionary<string, string?> Overrides(string modelsDirectory) => new()
     {
         ["Server:Models"] = modelsDirectory,
+        ["Server:Data"] = FreshDataDirectory(),
         ["Server:Host"] = "127.0.0.1",
         ["Server:Port"] = "0",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
     };
+
+    /// <summary>An empty directory under the system temp folder, unique per server.</summary>
+    public static string FreshDataDirectory() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "loom-test-data", Guid.NewGuid().ToString("N"))).FullName;
 
     public static OpenAI.OpenAIClient OpenAi(Uri baseAddress) =>
         new(new System.ClientModel.ApiKeyCredential("test-key"), new OpenAI.OpenAIClientOptions { Endpoint = new Uri(baseAddress, "/v1") });
