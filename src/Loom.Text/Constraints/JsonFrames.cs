@@ -121,7 +121,7 @@ internal sealed record ObjectFrame(JsonSchemaNode Schema, ObjectPhase Phase, str
                 if (FreeKeys) steps.Add(new Step(StepKind.PushRefeed, this with { Phase = ObjectPhase.Key }, new StringFrame(0, int.MaxValue)));
                 else
                 {
-                    var names = Schema.Properties!.Keys.Where(n => !Seen.Contains(n)).ToArray();
+                    var names = (Schema.Properties?.Keys ?? Enumerable.Empty<string>()).Where(n => !Seen.Contains(n)).ToArray();
                     if (names.Length > 0) steps.Add(new Step(StepKind.PushRefeed, this with { Phase = ObjectPhase.Key }, new KeyFrame(names, [])));
                 }
                 break;
@@ -129,7 +129,7 @@ internal sealed record ObjectFrame(JsonSchemaNode Schema, ObjectPhase Phase, str
                 steps.Add(new Step(StepKind.Push, this with { Phase = ObjectPhase.Value }, new ValueFrame(ValueSchema(Key))));
                 break;
             case ObjectPhase.AfterValue when b == ',':
-                if (FreeKeys || Schema.Properties!.Keys.Any(n => !Seen.Contains(n))) steps.Add(new Step(StepKind.Stay, this with { Phase = ObjectPhase.Comma }));
+                if (FreeKeys || (Schema.Properties?.Keys.Any(n => !Seen.Contains(n)) ?? false)) steps.Add(new Step(StepKind.Stay, this with { Phase = ObjectPhase.Comma }));
                 break;
             case ObjectPhase.AfterValue when b == '}':
                 if (Schema.Required.All(Seen.Contains)) steps.Add(new Step(StepKind.Done));

@@ -68,6 +68,17 @@ public sealed class JsonRecognizerTests
     }
 
     [Fact]
+    public void Object_without_properties_and_no_additional_properties_accepts_only_the_empty_object()
+    {
+        // Regression: a schema with additionalProperties:false and no "properties" crashed on null Properties.
+        var schema = JsonSchemaCompiler.Compile(JsonDocument.Parse("""{"type":"object","additionalProperties":false}""").RootElement);
+        var r = new JsonRecognizer(schema);
+        Assert.True(r.Accepts("{}"u8));
+        Assert.True(r.Accepts("{ }"u8));
+        Assert.False(r.Accepts("""{"a":1}"""u8));
+    }
+
+    [Fact]
     public void Any_object_accepts_free_keys_and_nested_values_but_not_a_bare_scalar()
     {
         var r = JsonRecognizer.AnyObject();
