@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Loom.Benchmarks.Llm;
+
+namespace Loom.Benchmarks.Serving;
+
+/// <summary>
+/// `dotnet run -c Release --project bench/Loom.Benchmarks -- serve-load --url http://127.0.0.1:PORT --model ID
+/// [--clients 1,4,16] [--requests R] [--max-tokens M] [--api-key K] [--pid PID]`: C concurrent clients each send R
+/// streaming chat requests one after another over HTTP (SSE, stream_options.include_usage) and the command prints
+/// one JSON object: per level, aggregate completion tokens/s, p50/p99 time to first token, failed requests, and the
+/// server's resident memory (VmRSS of --pid) before and after the level — so "memory flat after the run" is visible.
+/// Runs from Program.cs before BenchmarkDotNet (not from a module initializer: its async continuations need this
+/// assembly to be initialized).
+/// </summary>
+internal static class ServeLoadCommand
+{
+    public const string Verb = "serve-load";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? url = LlmArgs.Option(args, "--url"), model = LlmArgs.Option(args, "--model");
+        if (url is null || model is null)
+        {
+            Console.Error.WriteLine($"usage: {Verb} --url http://127.0.0.1:PORT --model ID [--clients 1,4,16] [--requests R] [--max-tokens M] [--api-key K] [--pid PID]");
+            return 2;
+        }
+        int[] levels = [.. (LlmArgs.Option(args, "--clients") ?? "1,4,16").Split(',').Select(int.Parse)];
+        int requests = int.Parse(LlmArgs.Option(args, "--requests") ?? "2");
+        int maxTokens = int.Parse(LlmArgs.Option(args, "--max-tokens") ?? "64");
+        int? pid = LlmArgs.Option(args, "--pid") is { } p ? int.Parse(p) : null;
+        using var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(10) };
+        if (LlmArgs.Option(args, "--api-key") is { } key) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        await RunLevel(http, model, 0, 4, 2, 16); // warm-up: JIT tiers on both sides, buffers, the model's first load
+        var results = new JsonArray();
+        for (int index = 0; index < levels.Length; index++)
+        {
+            int clients = levels[index];
+            long rssBefore = ResidentBytes(pid);
+            var level = await RunLevel(http, model, index + 1, clients, requests, maxTokens);
+            long rssAfter = ResidentBytes(pid);
+            level["rssBeforeMiB"] = rssBefore < 0 ? null : Math.Round(rssBefore / 1048576.0, 1);
+            level["rssAfterMiB"] = rssAfter < 0 ? null : Math.Round(rssAfter / 1048576.0, 1);
+            results.Add(level);
+        }
+        var output = new JsonObject { ["url"] = url, ["model"] = model, ["requestsPerClient"] = requests, ["maxTokens"] = maxTokens, ["levels"] = results };
+        Console.WriteLine(output.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    // Every request of a run has its own seed and prompt (level, client, request), so none is answered from the
+    // server's response cache, which serves identical seeded requests.
+    private static async Task<JsonObject> RunLevel(HttpClient http, string model, int levelIndex, int clients, int requests, int maxTokens)
+    {
+        var clock = Stopwatch.StartNew();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            var mine = new List<Outcome>();
+            for (int r = 0; r < requests; r++)
+            {
+                int seed = (levelIndex * 1000 + c) * 100 + r;
+                mine.Add(await StreamOne(http, model, $"Tell me story {seed}.", seed, maxTokens));
+            }
+            return mine;
+        }));
+        double seconds = clock.Elapsed.TotalSeconds;
+        var all = outcomes.SelectMany(o => o).ToList();
+        var ok = all.Where(o => o.Error is null).ToList();
+        var ttft = ok.Select(o => o.TimeToFirstToken).Order().ToList();
+        long tokens = ok.Sum(o => o.CompletionTokens);
+        return new JsonObject
+        {
+            ["clients"] = clients,
+            ["requests"] = all.Count,
+            ["failed"] = all.Count - ok.Count,
+            ["firstError"] = all.FirstOrDefault(o => o.Error is not null)?.Error,
+            ["completionTokens"] = tokens,
+            ["seconds"] = Math.Round(seconds, 3),
+            ["tokensPerSecond"] = Math.Round(tokens / seconds, 2),
+            ["ttftP50Ms"] = ttft.Count == 0 ? null : Math.Round(Percentile(ttft, 0.50) * 1000, 1),
+            ["ttftP99Ms"] = ttft.Count == 0 ? null : Math.Round(Percentile(ttft, 0.99) * 1000, 1),
+        };
+    }
+
+    private sealed record Outcome(double TimeToFirstToken, long CompletionTokens, string? Error);
+
+    // One streaming chat request: time to the first content chunk, and the completion tokens the usage chunk reports.
+    private static async Task<Outcome> StreamOne(HttpClient http, string model, string prompt, int seed, int maxTokens)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = model,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt }),
+            ["stream"] = true,
+            ["stream_options"] = new JsonObject { ["include_usage"] = true },
+            ["max_tokens"] = maxTokens,
+            ["temperature"] = 1.0,
+            ["seed"] = seed,
+        };
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            if (!response.IsSuccessStatusCode) return new Outcome(0, 0, $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            double first = -1;
+            long completion = 0;
+            bool done = false;
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+                string data = line[6..];
+                if (data == "[DONE]") { done = true; break; }
+                var chunk = JsonNode.Parse(data)!;
+                if (first < 0 && chunk["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["delta"]?["content"] is JsonValue)
+                    first = clock.Elapsed.TotalSeconds;
+                if (chunk["usage"]?["completion_tokens"] is JsonValue tokens) completion = tokens.GetValue<long>();
+            }
+            return done ? new Outcome(first < 0 ? clock.Elapsed.TotalSeconds : first, completion, null) : new Outcome(0, 0, "stream ended without [DONE]");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException or TaskCanceledException)
+        {
+            return new Outcome(0, 0, e.Message);
+        }
+    }
+
+    private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count * q) - 1)];
+
+    // VmRSS of the server process from /proc (Linux); −1 when no pid was given or it cannot be read.
+    private static long ResidentBytes(int? pid)
+    {
+        if (pid is null) return -1;
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException) { }
+        return -1;
+    }
+}
