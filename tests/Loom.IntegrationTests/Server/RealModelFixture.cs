@@ -13,7 +13,8 @@ public sealed class RealModelFixture : IAsyncLifetime
 {
     public const string Lm = "tiny-lm", Gguf = "tiny-gguf", Reference = "llama-spm2500-q8_0";
     // The chat-template markers are in the corpus: a GGUF without a template is prompted in ChatML.
-    private const string Corpus = "the quick brown fox jumps over the lazy dog. a fox, a dog, a cat and the lazy brown fox again.\n<|im_start|>system user assistant<|im_end|>";
+    // Besides words and the chat markers, the characters JSON needs, so a JSON-schema request can be satisfied.
+    private const string Corpus = "the quick brown fox jumps over the lazy dog. a fox, a dog, a cat and the lazy brown fox again.\n<|im_start|>system user assistant<|im_end|> {\"name\": 0123456789}";
 
     public string Models { get; } = Path.Combine(Path.GetTempPath(), "loom-serve-" + Guid.NewGuid().ToString("N"));
     public LoomServer Server { get; private set; } = null!;
