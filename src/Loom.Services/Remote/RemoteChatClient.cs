@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Runtime.CompilerServices;
+using Loom.Core;
 using Microsoft.Extensions.AI;
 using OpenAI;
 
@@ -8,7 +10,9 @@ namespace Loom.Services.Remote;
 /// <summary>
 /// Chat with a model behind a remote OpenAI-compatible API (OpenAI, another Loom server, vLLM, llama.cpp's server…)
 /// through the official OpenAI client and Microsoft.Extensions.AI's adapter, so options, streaming and usage map
-/// exactly as for OpenAI itself. Remote errors surface as the OpenAI client's ClientResultException.
+/// exactly as for OpenAI itself. The request always names the remote's model (the caller's options carry the local
+/// name, which the remote does not know), and a remote 4xx becomes a LoomException with the matching code, so the
+/// local server answers the client's mistake with a 4xx too instead of a 500.
 /// </summary>
 public sealed class RemoteChatClient : DelegatingChatClient
 {
@@ -20,6 +24,51 @@ public sealed class RemoteChatClient : DelegatingChatClient
     }
 
     public RemoteModelOptions Options { get; }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.GetResponseAsync(messages, ForRemote(options), cancellationToken);
+        }
+        catch (ClientResultException e) when (e.Status is >= 400 and < 500)
+        {
+            throw Translate(e);
+        }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var updates = base.GetStreamingResponseAsync(messages, ForRemote(options), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            // The remote's HTTP error arrives on the first MoveNext; a yield cannot sit inside a try with a catch.
+            try
+            {
+                if (!await updates.MoveNextAsync()) yield break;
+            }
+            catch (ClientResultException e) when (e.Status is >= 400 and < 500)
+            {
+                throw Translate(e);
+            }
+            yield return updates.Current;
+        }
+    }
+
+    private ChatOptions ForRemote(ChatOptions? options)
+    {
+        var remote = options?.Clone() ?? new ChatOptions();
+        remote.ModelId = Options.Model;
+        return remote;
+    }
+
+    private LoomException Translate(ClientResultException e)
+    {
+        string message = $"remote model '{Options.Model}' at {Options.Endpoint}: {e.Message}";
+        return new LoomException(e.Status == 404 ? LoomErrorCode.NotFound : LoomErrorCode.InvalidArgument, message, e);
+    }
 
     private static IChatClient Create(RemoteModelOptions options, HttpClient? http)
     {
