@@ -91,7 +91,10 @@ public static class QuickstartCommand
                         outcome = demo.Run(options, p =>
                         {
                             task.Value = (double)p.Step / Math.Max(1, p.TotalSteps);
-                            task.Description = $"{demo.Title}  loss {p.Loss:F3}  batch acc {p.BatchAccuracy:P0}";
+                            // Generative demos (the VAE) have no accuracy: their progress reports NaN there.
+                            task.Description = double.IsNaN(p.BatchAccuracy)
+                                ? $"{demo.Title}  loss {p.Loss:F3}"
+                                : $"{demo.Title}  loss {p.Loss:F3}  batch acc {p.BatchAccuracy:P0}";
                         }, cancellation);
                         task.Value = 1;
                     });
