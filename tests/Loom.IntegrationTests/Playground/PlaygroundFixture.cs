@@ -1,8 +1,6 @@
 using Loom.IntegrationTests.Server;
 using Loom.Models.Imaging;
-using Loom.Models.Transformer;
 using Loom.Server.Hosting;
-using Loom.Text.Tokenizers;
 using Loom.Training.Images;
 using Loom.Training.Trainer;
 
@@ -24,13 +22,7 @@ public sealed class PlaygroundFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Models);
-        var tokenizer = CharTokenizer.Build(Corpus);
-        var config = new TransformerConfig
-        {
-            Style = TransformerStyle.Llama, VocabSize = tokenizer.VocabSize, ContextLength = 256, Layers = 2, Heads = 4, KvHeads = 2,
-            ModelDim = 32, FfnHiddenDim = 64, TiedEmbeddings = true, InitStd = 0.3f, RopeTheta = 500f, NormEps = 1e-5f,
-        };
-        TransformerLmDirectory.Save(Path.Combine(Models, Lm), new TransformerLm(config, seed: 7), tokenizer);
+        TinyLanguageModel.Save(Path.Combine(Models, Lm), Corpus);
         TrainImageModel(Path.Combine(Models, Image));
         Server = LoomServerBuilder.Create(TestServers.Overrides(Models), readEnvironment: false).Build();
         await Server.StartAsync();

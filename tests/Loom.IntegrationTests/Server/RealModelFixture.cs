@@ -1,6 +1,5 @@
 using Loom.Models.Transformer;
 using Loom.Server.Hosting;
-using Loom.Text.Tokenizers;
 
 namespace Loom.IntegrationTests.Server;
 
@@ -24,14 +23,8 @@ public sealed class RealModelFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Models);
-        var tokenizer = CharTokenizer.Build(Corpus);
-        var config = new TransformerConfig
-        {
-            Style = TransformerStyle.Llama, VocabSize = tokenizer.VocabSize, ContextLength = 256, Layers = 2, Heads = 4, KvHeads = 2,
-            ModelDim = 32, FfnHiddenDim = 64, TiedEmbeddings = true, InitStd = 0.3f, RopeTheta = 500f, NormEps = 1e-5f,
-        };
         string lmDir = Path.Combine(Models, Lm);
-        TransformerLmDirectory.Save(lmDir, new TransformerLm(config, seed: 7), tokenizer);
+        TinyLanguageModel.Save(lmDir, Corpus);
         GgufExport.Export(lmDir, Path.Combine(Models, Gguf + ".gguf"), GgufQuantization.Q8_0);
         if (ReferencePath() is { } reference)
         {
