@@ -32,6 +32,9 @@ public sealed record FlowConfig
     /// <summary>Hidden channels of each coupling's conv net: most of the compute goes here.</summary>
     public int Hidden { get; init; } = 64;
 
+    /// <summary>How couplings and split priors bound their scales (see <see cref="CouplingScale"/>); new flows use the soft clamp.</summary>
+    public CouplingScale Coupling { get; init; } = CouplingScale.SoftClamp;
+
     /// <summary>Values per image, D = C·H·W (the denominator of bits/dim).</summary>
     [JsonIgnore]
     public int Dimensions => Channels * Height * Width;
@@ -42,6 +45,7 @@ public sealed record FlowConfig
         ["levels"] = "squeeze/split levels (default 3)",
         ["stepsPerLevel"] = "steps of flow per level (default 4)",
         ["hidden"] = "hidden channels of the coupling nets (default 64)",
+        ["coupling"] = "softClamp (default: bounded scales, stable sampling) or sigmoid (the first kind, for comparison)",
     };
 
     /// <summary>This config with the given `--set` settings applied; an unknown key or a bad value is a LoomException naming it.</summary>
@@ -57,6 +61,8 @@ public sealed record FlowConfig
                 "levels" => config with { Levels = Parse() },
                 "stepsperlevel" => config with { StepsPerLevel = Parse() },
                 "hidden" => config with { Hidden = Parse() },
+                "coupling" => config with { Coupling = ParseCoupling(value) ?? throw LoomException.Argument(
+                    $"flow: setting 'coupling' must be softClamp or sigmoid, found '{value}'") },
                 _ => throw LoomException.Argument($"flow: unknown setting '{key}'; expected one of: {string.Join(", ", SettingKeys.Keys)}"),
             };
         }
@@ -70,10 +76,18 @@ public sealed record FlowConfig
         if (Levels < 1 || Levels > 8) throw LoomException.Argument($"{source}: levels must be in 1..8, found {Levels}");
         if (StepsPerLevel < 1) throw LoomException.Argument($"{source}: stepsPerLevel must be at least 1, found {StepsPerLevel}");
         if (Hidden < 1) throw LoomException.Argument($"{source}: hidden must be at least 1, found {Hidden}");
+        if (!Enum.IsDefined(Coupling)) throw LoomException.Argument($"{source}: coupling must be softClamp or sigmoid, found {Coupling}");
         int factor = 1 << Levels;
         if (Height < factor || Width < factor || Height % factor != 0 || Width % factor != 0)
             throw LoomException.Argument($"{source}: {Levels} levels squeeze by {factor}, so height and width must be multiples of {factor}; found {Height}×{Width}");
     }
+
+    private static CouplingScale? ParseCoupling(string value) => value.ToLowerInvariant() switch
+    {
+        "softclamp" => CouplingScale.SoftClamp,
+        "sigmoid" => CouplingScale.Sigmoid,
+        _ => null,
+    };
 
     public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, ModelDirectory.JsonOptions)!.AsObject();
 
@@ -85,6 +99,8 @@ public sealed record FlowConfig
         try { config = node.Deserialize<FlowConfig>(ModelDirectory.JsonOptions); }
         catch (JsonException e) { throw LoomException.Format(source, $"the flow config is not valid: {e.Message}"); }
         if (config is null) throw LoomException.Format(source, "the flow config is null");
+        // Flows saved before "coupling" existed all used the sigmoid kind; their weights only fit that layout.
+        if (!node.ContainsKey("coupling")) config = config with { Coupling = CouplingScale.Sigmoid };
         try { config.Validate(source); }
         catch (LoomException e) { throw new LoomException(LoomErrorCode.InvalidFormat, e.Message); }
         return config;

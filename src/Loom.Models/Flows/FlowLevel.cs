@@ -13,13 +13,13 @@ public sealed class FlowLevel : Module
     private readonly FlowStep[] _steps;
 
     /// <param name="inChannels">Channels before the squeeze.</param>
-    public FlowLevel(int inChannels, bool split, int stepsPerLevel, int hidden, LoomRandom rng)
+    public FlowLevel(int inChannels, bool split, int stepsPerLevel, int hidden, LoomRandom rng, CouplingScale scale = CouplingScale.SoftClamp)
     {
         Channels = inChannels * 4;
         _steps = new FlowStep[stepsPerLevel];
-        for (int i = 0; i < stepsPerLevel; i++) _steps[i] = AddModule($"{i}", new FlowStep(Channels, hidden, rng));
+        for (int i = 0; i < stepsPerLevel; i++) _steps[i] = AddModule($"{i}", new FlowStep(Channels, hidden, rng, scale));
         KeptChannels = split ? Channels / 2 : Channels;
-        if (split) Prior = AddModule("prior", new SplitPrior(KeptChannels, Channels - KeptChannels, rng));
+        if (split) Prior = AddModule("prior", new SplitPrior(KeptChannels, Channels - KeptChannels, rng, clampLogStd: scale == CouplingScale.SoftClamp));
     }
 
     /// <summary>Channels the steps work on (after the squeeze).</summary>

@@ -8,13 +8,13 @@ public sealed class FlowStep : FlowLayer
 {
     private readonly FlowLayer[] _layers;
 
-    public FlowStep(int channels, int hidden, LoomRandom rng)
+    public FlowStep(int channels, int hidden, LoomRandom rng, CouplingScale scale = CouplingScale.SoftClamp)
     {
         _layers =
         [
             AddModule("actnorm", new ActNorm(channels)),
             AddModule("mix", new InvertibleConv1x1(channels, rng)),
-            AddModule("coupling", new AffineCoupling(channels, hidden, rng)),
+            AddModule("coupling", new AffineCoupling(channels, hidden, rng, scale)),
         ];
     }
 

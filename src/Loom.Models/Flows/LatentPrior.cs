@@ -58,10 +58,16 @@ public sealed class SplitPrior : LatentPrior
 {
     private readonly Conv2d _net;
     private readonly int _channels;
+    private readonly bool _clampLogStd;
 
-    public SplitPrior(int keptChannels, int splitChannels, Loom.Core.LoomRandom rng)
+    /// <param name="clampLogStd">
+    /// Soft-clamp log σ to ±<see cref="SoftClamp.PriorBound"/> (soft-clamp flows): the conv is linear in the kept
+    /// channels, so off-distribution input in sampling would otherwise give σ = e^(large) and an overflowing latent.
+    /// </param>
+    public SplitPrior(int keptChannels, int splitChannels, Loom.Core.LoomRandom rng, bool clampLogStd = true)
     {
         _channels = splitChannels;
+        _clampLogStd = clampLogStd;
         _net = AddModule("net", new Conv2d(keptChannels, 2 * splitChannels, 3, rng, padding: 1));
         _net.Weight.Data.Clear();
         _net.Bias!.Data.Clear();
@@ -71,6 +77,7 @@ public sealed class SplitPrior : LatentPrior
     {
         if (condition is null) throw Loom.Core.LoomException.Argument("flow split prior: needs the kept channels as its condition");
         var h = _net.Forward(condition);
-        return (h.Slice(1, 0, _channels), h.Slice(1, _channels, _channels));
+        var logStd = h.Slice(1, _channels, _channels);
+        return (h.Slice(1, 0, _channels), _clampLogStd ? SoftClamp.Apply(logStd, SoftClamp.PriorBound) : logStd);
     }
 }

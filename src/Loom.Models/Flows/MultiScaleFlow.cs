@@ -21,7 +21,7 @@ public sealed class MultiScaleFlow : Module
         int channels = config.Channels;
         for (int l = 0; l < config.Levels; l++)
         {
-            _levels[l] = AddModule($"level{l}", new FlowLevel(channels, split: l < config.Levels - 1, config.StepsPerLevel, config.Hidden, rng));
+            _levels[l] = AddModule($"level{l}", new FlowLevel(channels, split: l < config.Levels - 1, config.StepsPerLevel, config.Hidden, rng, config.Coupling));
             channels = _levels[l].KeptChannels;
         }
         int scale = 1 << config.Levels;

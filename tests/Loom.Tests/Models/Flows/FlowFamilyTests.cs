@@ -131,12 +131,62 @@ public sealed class FlowFamilyTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void Briefly_trained_flow_inverts_exactly_and_samples_finite_values_at_temperature_1()
+    {
+        var request = Request(_dir, 8, new Dictionary<string, string> { ["levels"] = "2", ["stepsPerLevel"] = "2", ["hidden"] = "8" });
+        var model = FlowDirectory.Load(new FlowFamily().Train(request).ModelDirectory);
+        Assert.Equal(CouplingScale.SoftClamp, model.Flow.Config.Coupling);
+
+        var x = Dequantization.ToFlowSpace(request.Train.Batch([0, 1, 2, 3]), new LoomRandom(4));
+        Assert.InRange(FlowTestData.MaxAbsDifference(x, model.Flow.Decode(model.Flow.Encode(x).Latents)), 0, 1e-4);
+
+        foreach (float temperature in new[] { 0.7f, 1f, 1.5f })
+        {
+            var samples = model.Flow.Sample(32, temperature, new LoomRandom(5));
+            Assert.All(samples.ToArray(), v => Assert.True(float.IsFinite(v), $"a non-finite value at temperature {temperature}"));
+        }
+    }
+
+    [Fact]
+    public void A_flow_saved_before_the_coupling_setting_loads_as_the_sigmoid_kind()
+    {
+        var config = new FlowConfig { Channels = 4, Height = 8, Width = 8, Levels = 2, StepsPerLevel = 1, Hidden = 8, Coupling = CouplingScale.Sigmoid };
+        var flow = FlowTestData.RandomFlow(config, seed: 6);
+        FlowDirectory.Save(_dir, flow);
+        string manifestPath = Path.Combine(_dir, Loom.Models.Storage.ModelDirectory.ManifestFileName);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        Assert.Equal("sigmoid", manifest["config"]!["coupling"]!.GetValue<string>());
+        Assert.True(manifest["config"]!.AsObject().Remove("coupling")); // as the first version wrote it
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var loaded = FlowDirectory.Load(_dir);
+        Assert.Equal(CouplingScale.Sigmoid, loaded.Flow.Config.Coupling);
+        var images = FlowTestData.BlockImages(2);
+        Assert.Equal(new FlowImageModel(flow).BitsPerDim(images.Batch([0, 1]), new LoomRandom(7)), loaded.BitsPerDim(images.Batch([0, 1]), new LoomRandom(7)));
+
+        // Soft-clamp weights under a config that claims the old kind: the strict load names what does not fit.
+        FlowDirectory.Save(_dir, FlowTestData.RandomFlow(config with { Coupling = CouplingScale.SoftClamp }, seed: 6));
+        manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        manifest["config"]!.AsObject().Remove("coupling");
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        Assert.Contains("Norm", Assert.ThrowsAny<LoomException>(() => FlowDirectory.Load(_dir)).Message);
+    }
+
+    [Fact]
     public void Settings_and_config_are_checked_and_round_trip_through_json()
     {
         var config = new FlowConfig().With(new Dictionary<string, string> { ["Levels"] = "2", ["hidden"] = "32" });
         Assert.Equal(2, config.Levels);
         Assert.Equal(32, config.Hidden);
         Assert.Equal(config, FlowConfig.FromJson(config.ToJson(), "test"));
+        Assert.Equal(CouplingScale.SoftClamp, config.Coupling);
+        var sigmoid = config.With(new Dictionary<string, string> { ["coupling"] = "sigmoid" });
+        Assert.Equal(CouplingScale.Sigmoid, sigmoid.Coupling);
+        Assert.Equal(sigmoid, FlowConfig.FromJson(sigmoid.ToJson(), "test"));
+        Assert.Contains("softClamp", Assert.Throws<LoomException>(() => config.With(new Dictionary<string, string> { ["coupling"] = "tanh" })).Message);
+        var unknown = config.ToJson();
+        unknown["coupling"] = "tanh";
+        Assert.Throws<LoomException>(() => FlowConfig.FromJson(unknown, "loom.json"));
         Assert.Contains("stepsPerLevel", Assert.Throws<LoomException>(() => config.With(new Dictionary<string, string> { ["depth"] = "3" })).Message);
         Assert.Contains("'x'", Assert.Throws<LoomException>(() => config.With(new Dictionary<string, string> { ["levels"] = "x" })).Message);
         var odd = Assert.Throws<LoomException>(() => (config with { Height = 10 }).Validate());

@@ -98,10 +98,11 @@ public class FlowLayerTests
         var (y, logDet) = coupling.Transform(x);
         // Within rounding: the vectorized exp(0) is not always exactly 1.
         Assert.InRange(FlowTestData.MaxAbsDifference(x, y), 0, 1e-5);
-        Assert.All(logDet.ToArray(), v => Assert.Equal(0f, v, 1e-6f));
+        // The vectorized tanh(0) is −6e-8 rather than 0, summed here over 18 values.
+        Assert.All(logDet.ToArray(), v => Assert.Equal(0f, v, 1e-5f));
     }
 
-    public static TheoryData<string> LayerNames => ["actnorm", "conv1x1", "coupling", "coupling-odd", "step"];
+    public static TheoryData<string> LayerNames => ["actnorm", "conv1x1", "coupling", "coupling-odd", "coupling-sigmoid", "step", "step-sigmoid"];
 
     [Theory]
     [MemberData(nameof(LayerNames))]
@@ -114,6 +115,8 @@ public class FlowLayerTests
             "conv1x1" => new InvertibleConv1x1(4, rng),
             "coupling" => new AffineCoupling(4, 8, rng),
             "coupling-odd" => new AffineCoupling(5, 8, rng),
+            "coupling-sigmoid" => new AffineCoupling(4, 8, rng, CouplingScale.Sigmoid),
+            "step-sigmoid" => new FlowStep(4, 8, rng, CouplingScale.Sigmoid),
             _ => new FlowStep(4, 8, rng),
         };
         int channels = name == "coupling-odd" ? 5 : 4;
@@ -123,6 +126,53 @@ public class FlowLayerTests
         var (y, _) = layer.Transform(x);
         Assert.True(FlowTestData.MaxAbsDifference(x, y) > 1e-2, "the perturbed layer should not be the identity");
         Assert.InRange(FlowTestData.MaxAbsDifference(x, layer.Inverse(y)), 0, 1e-4);
+    }
+
+    [Fact]
+    public void Soft_clamp_gradient_matches_finite_differences_and_bounds_its_output()
+    {
+        Tests.Tensors.GradCheck.CheckOp(t => SoftClamp.Apply(t[0], 2f),
+            x => x[0].Select(v => 2 * MathF.Tanh(v / 2)).ToArray(), [[3, 5]],
+            makeInput: (r, s) => Tensor.Randn(r, s, std: 3f));
+        var wide = SoftClamp.Apply(new Tensor([-1e6f, -3f, 0f, 0.01f, 1e6f], 5), 2f).ToArray();
+        Assert.Equal(-2f, wide[0]);
+        Assert.Equal(2f, wide[4]);
+        // Slope 1 at 0, so a zero-initialized net starts at the identity (within the vectorized tanh's ~1e-7 at 0).
+        Assert.Equal(0f, wide[2], 1e-6f);
+        Assert.Equal(0.01f, wide[3], 1e-5f);
+        Assert.InRange(wide[1], -2f, -1.5f);
+    }
+
+    /// <summary>
+    /// The instability behind NaN samples: fed values far outside what it was trained on (what the inverse sees at
+    /// temperature 1), a coupling's net predicts a huge raw scale. The soft-clamp coupling's log s stays within ±2 per
+    /// value, so its inverse gains at most e^2 over the shift; the sigmoid kind's inverse divides by e^(−huge).
+    /// </summary>
+    [Fact]
+    public void Soft_clamp_coupling_bounds_its_scale_for_any_input_and_the_sigmoid_one_does_not()
+    {
+        var x = RandomImages(13, 2, 4, 3, 3);
+        var far = Ops.Scale(RandomImages(14, 2, 4, 3, 3), 300f);
+        foreach (var kind in new[] { CouplingScale.SoftClamp, CouplingScale.Sigmoid })
+        {
+            var rng = new LoomRandom(15);
+            var coupling = new AffineCoupling(4, 8, rng, kind);
+            coupling.Transform(x); // initializes the net's ActNorms on in-distribution values
+            FlowTestData.Perturb(coupling, rng, 1f);
+            var logDet = coupling.Transform(far).LogDet.ToArray();
+            float perValue = logDet.Max(v => Math.Abs(v)) / (2 * 3 * 3);
+            var inverse = coupling.Inverse(far).ToArray();
+            if (kind == CouplingScale.SoftClamp)
+            {
+                Assert.InRange(perValue, 0, SoftClamp.CouplingBound);
+                Assert.All(inverse, v => Assert.True(float.IsFinite(v)));
+            }
+            else
+            {
+                Assert.True(perValue > 10, $"the sigmoid coupling's |log s| should run far beyond 2 here, found {perValue}");
+                Assert.Contains(inverse, v => !float.IsFinite(v) || Math.Abs(v) > 1e6);
+            }
+        }
     }
 
     [Fact]
