@@ -12,7 +12,7 @@ namespace Loom.Server.Endpoints;
 /// sampling fields, response_format and tools, which travel to the model in <see cref="ChatOptions"/>.
 /// </summary>
 public sealed record ChatRequest(SamplingRequest Sampling, IReadOnlyList<ChatMessage> Messages,
-    ChatResponseFormat? ResponseFormat, IList<AITool>? Tools, ChatToolMode? ToolMode)
+    ChatResponseFormat? ResponseFormat, IList<AITool>? Tools, ChatToolMode? ToolMode, bool? ParallelToolCalls = null)
 {
     public static ChatRequest Read(JsonFields body, int maxChoices)
     {
@@ -24,7 +24,7 @@ public sealed record ChatRequest(SamplingRequest Sampling, IReadOnlyList<ChatMes
         var messages = ReadMessages(body);
         var tools = ReadTools(body);
         return new ChatRequest(sampling with { Logprobs = logprobs, TopLogprobs = (int)(top ?? 0) }, messages,
-            ReadResponseFormat(body), tools, ReadToolChoice(body, tools));
+            ReadResponseFormat(body), tools, ReadToolChoice(body, tools), body.Bool("parallel_tool_calls"));
     }
 
     public ChatOptions ToChatOptions(int choice)
@@ -33,6 +33,8 @@ public sealed record ChatRequest(SamplingRequest Sampling, IReadOnlyList<ChatMes
         options.ResponseFormat = ResponseFormat;
         options.Tools = Tools;
         options.ToolMode = ToolMode;
+        // Accepted as OpenAI defines it; a forced call (required / named) is always a single call.
+        options.AllowMultipleToolCalls = ParallelToolCalls;
         return options;
     }
 
@@ -179,6 +181,7 @@ public sealed record ChatRequest(SamplingRequest Sampling, IReadOnlyList<ChatMes
             {
                 "none" => ChatToolMode.None,
                 "auto" => ChatToolMode.Auto,
+                "required" when tools is null => throw ApiException.BadRequest("'tool_choice' is 'required' but the request has no 'tools'.", "tool_choice"),
                 "required" => ChatToolMode.RequireAny,
                 var other => throw ApiException.OutOfRange("tool_choice", "'none', 'auto', 'required' or a function object", $"'{other}'"),
             };

@@ -13,10 +13,10 @@ namespace Loom.Services.Local;
 /// </summary>
 internal static class ChatPromptBuilder
 {
-    public static string Render(ChatTemplate template, IReadOnlyList<AiChatMessage> messages, ChatOptions? options, string bosToken, string eosToken)
+    public static string Render(ChatTemplate template, IReadOnlyList<AiChatMessage> messages, IReadOnlyList<AIFunctionDeclaration>? tools,
+        string bosToken, string eosToken)
     {
         var extra = new Dictionary<string, object?> { ["bos_token"] = bosToken, ["eos_token"] = eosToken };
-        var tools = options?.Tools?.OfType<AIFunctionDeclaration>().ToList();
         if (tools is { Count: > 0 }) extra["tools"] = tools.Select(ToolValue).ToList();
         return template.Render([.. messages.Select(ToTemplate)], addGenerationPrompt: true, extra);
     }
@@ -43,16 +43,14 @@ internal static class ChatPromptBuilder
         };
     }
 
-    private static object? ToolValue(AIFunctionDeclaration tool) => new Dictionary<string, object?>
+    // The request's own shape: a tool sent without a description is rendered without one (not "description": null).
+    private static object? ToolValue(AIFunctionDeclaration tool)
     {
-        ["type"] = "function",
-        ["function"] = new Dictionary<string, object?>
-        {
-            ["name"] = tool.Name,
-            ["description"] = tool.Description,
-            ["parameters"] = FromJson(tool.JsonSchema),
-        },
-    };
+        var function = new Dictionary<string, object?> { ["name"] = tool.Name };
+        if (!string.IsNullOrEmpty(tool.Description)) function["description"] = tool.Description;
+        function["parameters"] = FromJson(tool.JsonSchema);
+        return new Dictionary<string, object?> { ["type"] = "function", ["function"] = function };
+    }
 
     private static string ResultText(object? result) => result switch
     {

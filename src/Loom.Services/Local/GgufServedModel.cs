@@ -46,13 +46,14 @@ public sealed class GgufServedModel : IServedModel, IDisposable
                 return new DelegateTextStream(decoder.Push, decoder.Flush);
             },
             EncodeCompletion = text => tokenizer.Tokenize(text, addSpecial: true, parseSpecial: true),
-            EncodeChat = (messages, options) =>
+            EncodeChat = (messages, tools, replyPrefix) =>
             {
-                string text = ChatPromptBuilder.Render(template, messages, options, bos, eos);
+                string text = ChatPromptBuilder.Render(template, messages, tools, bos, eos) + replyPrefix;
                 // Templates that write bos_token themselves must not get a second one from the tokenizer.
                 bool hasBos = bos.Length > 0 && text.StartsWith(bos, StringComparison.Ordinal);
                 return tokenizer.Tokenize(text, addSpecial: !hasBos, parseSpecial: true);
             },
+            ToolSyntax = ToolCallSyntax.Of(template),
             Backend = _backend,
             Constraints = constraints,
         };

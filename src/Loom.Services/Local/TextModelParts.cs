@@ -20,19 +20,23 @@ internal sealed class TextModelParts
     public required Func<ITokenTextStream> CreateTextStream { get; init; }
     /// <summary>A raw completion prompt to ids (BOS as the model wants it).</summary>
     public required Func<string, int[]> EncodeCompletion { get; init; }
-    /// <summary>A conversation (and the request's tools) to prompt ids through the model's chat template.</summary>
-    public required Func<IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>, ChatOptions?, int[]> EncodeChat { get; init; }
+    /// <summary>A conversation, the tools to show the model (null: none) and text that starts the assistant's reply
+    /// (a forced tool-call prefix, usually empty) to prompt ids through the model's chat template.</summary>
+    public required Func<IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>, IReadOnlyList<AIFunctionDeclaration>?, string, int[]> EncodeChat { get; init; }
+    /// <summary>How the model's chat template teaches tool calls; null when it has none (requests with tools are refused).</summary>
+    public ToolCallSyntax? ToolSyntax { get; init; }
     public required ITextBackend Backend { get; init; }
     public TokenConstraintFactory? Constraints { get; init; }
 
     public ServedVocabulary Vocabulary => new(VocabSize, TokenBytes, EndOfGeneration);
 
     /// <summary>Streams the continuation of <paramref name="prompt"/> under <paramref name="options"/>. Bad options and
-    /// an over-long prompt throw here, before anything runs.</summary>
-    public IAsyncEnumerable<ChatResponseUpdate> Stream(int[] prompt, ChatOptions? options, CancellationToken cancellation)
+    /// an over-long prompt throw here, before anything runs. A <paramref name="constraint"/> given here (a forced tool
+    /// call) replaces the one the factory would build from the options.</summary>
+    public IAsyncEnumerable<ChatResponseUpdate> Stream(int[] prompt, ChatOptions? options, CancellationToken cancellation, ITokenConstraint? constraint = null)
     {
         var settings = GenerationSettings.From(options, prompt.Length, ContextLength, Id);
-        ITokenConstraint? constraint = options is not null && Constraints is not null ? Constraints(options, Vocabulary) : null;
+        constraint ??= options is not null && Constraints is not null ? Constraints(options, Vocabulary) : null;
         var sequence = new SequenceStream(this, prompt, settings, constraint, cancellation);
         Backend.Start(sequence);
         return Read(sequence, cancellation);

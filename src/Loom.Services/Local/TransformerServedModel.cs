@@ -36,7 +36,8 @@ internal sealed class TransformerServedModel : IServedModel, IDisposable
                 return new DelegateTextStream(decoder.Push, decoder.Flush);
             },
             EncodeCompletion = lm.EncodePrompt,
-            EncodeChat = (messages, _) =>
+            // No chat template: the last user message is the prompt, and there is no tool syntax.
+            EncodeChat = (messages, _, _) =>
                 lm.EncodePrompt(messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? ""),
             Backend = _backend,
             Constraints = constraints,
