@@ -30,7 +30,7 @@ internal sealed class LocalChatClient(TextModelParts model, ServedModelInfo info
             return model.Stream(model.EncodeChat([.. messages], null, ""), options, cancellationToken);
 
         var syntax = model.ToolSyntax ?? throw new LoomException(LoomErrorCode.NotSupported,
-            $"model '{model.Id}': its chat template does not support tools (it never renders the 'tools' variable); send the request without 'tools' or with tool_choice 'none'");
+            $"model '{model.Id}': its chat template does not support tools (the model has none, or it never renders the 'tools' variable); send the request without 'tools' or with tool_choice 'none'");
         var names = tools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         if (mode is not RequiredChatToolMode required)
         {

@@ -1,3 +1,4 @@
+using Loom.Services.Models;
 using Loom.Services.Operations.Audit;
 using Loom.Services.Operations.Cache;
 using Loom.Services.Operations.Limits;
@@ -14,7 +15,8 @@ namespace Loom.Services.Operations;
 /// wrapper (the server still audits it, with status 429); audit before cache, so every answered request is in the
 /// log — cache hits included, with the text and token counts of the answer they got; the cache last, right before
 /// the model, so a hit skips only the model. Embeddings get limits → audit → model (nothing to cache: embedding
-/// calls are cheap and often unique). Each wrapper is optional: a null part is left out, the order stays.
+/// calls are cheap and often unique). Raw completions get audit → model (their token counts and text recorded like
+/// chat's; limits are the host's pre-request check). Each wrapper is optional: a null part is left out, the order stays.
 /// The request's identity (key id, limits, ticket, audit draft) flows through <see cref="OperationsRequestContext"/>.
 /// </summary>
 public sealed class ChatPipeline(RateLimiter? limiter = null, RateLimitPolicy? defaults = null, ResponseCache? cache = null, AuditWriter? audit = null,
@@ -36,6 +38,9 @@ public sealed class ChatPipeline(RateLimiter? limiter = null, RateLimitPolicy? d
         if (Limiter is not null) client = new RateLimitingChatClient(client, Limiter, Defaults);
         return client;
     }
+
+    public ITextCompleter Wrap(ITextCompleter model, string modelId) =>
+        Audit is not null ? new AuditingTextCompleter(model, Audit, modelId, time) : model;
 
     public IEmbeddingGenerator<string, Embedding<float>> Wrap(IEmbeddingGenerator<string, Embedding<float>> model, string modelId)
     {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace Loom.Services.Operations;
 
 /// <summary>
-/// A catalog decorator that hands out every model with its Chat and Embeddings wrapped by the <see cref="ChatPipeline"/>,
+/// A catalog decorator that hands out every model with its Chat, Completions and Embeddings wrapped by the <see cref="ChatPipeline"/>,
 /// so whatever serves a request (the HTTP endpoints, a CLI, a test) gets limits, audit and cache without knowing
 /// about them. Listing, loading and leases are the inner catalog's.
 /// </summary>
@@ -29,7 +29,7 @@ public sealed class OperationsModelCatalog(IModelCatalog inner, ChatPipeline pip
 
         public IChatClient? Chat { get; } = model.Chat is { } chat ? pipeline.Wrap(chat, model.Info.Id) : null;
 
-        public ITextCompleter? Completions => model.Completions;
+        public ITextCompleter? Completions { get; } = model.Completions is { } completions ? pipeline.Wrap(completions, model.Info.Id) : null;
 
         public IEmbeddingGenerator<string, Embedding<float>>? Embeddings { get; } =
             model.Embeddings is { } embeddings ? pipeline.Wrap(embeddings, model.Info.Id) : null;

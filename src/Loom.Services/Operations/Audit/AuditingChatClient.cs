@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Text;
-using Loom.Core;
 using Microsoft.Extensions.AI;
 
 namespace Loom.Services.Operations.Audit;
@@ -28,72 +25,24 @@ public sealed class AuditingChatClient(IChatClient inner, AuditWriter writer, st
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Finish(list, null, null, start, StatusOf(e));
+            Finish(list, null, null, start, AuditedCall.StatusOf(e));
             throw;
         }
     }
 
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
         long start = Stopwatch.GetTimestamp();
-        var text = new StringBuilder();
-        UsageDetails? usage = null;
-        int status = 499; // stays when the consumer stops early (client gone): nginx's "client closed request"
-        try
-        {
-            await using var updates = base.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            while (true)
-            {
-                try
-                {
-                    if (!await updates.MoveNextAsync().ConfigureAwait(false)) break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    status = StatusOf(e);
-                    throw;
-                }
-                usage = ChatUsage.FromUpdate(updates.Current, usage);
-                text.Append(updates.Current.Text);
-                yield return updates.Current;
-            }
-            status = 200;
-        }
-        finally
-        {
-            Finish(list, text.ToString(), usage, start, status);
-        }
+        return AuditedCall.Stream(() => InnerClient.GetStreamingResponseAsync(list, options, cancellationToken),
+            (text, usage, status) => Finish(list, text, usage, start, status), cancellationToken);
     }
 
     private void Finish(IList<ChatMessage> messages, string? responseText, UsageDetails? usage, long start, int status)
     {
-        string prompt = AuditContent.Transcript(messages);
         var (promptTokens, completionTokens) = ChatUsage.Of(usage, messages, responseText ?? "");
-        var context = OperationsRequestContext.Current;
-        if (context?.Audit is { } draft)
-        {
-            // n choices run the model n times for one request: the prompt is the same, completions add up.
-            lock (draft)
-            {
-                draft.Model = modelId;
-                draft.PromptTokens = promptTokens;
-                draft.CompletionTokens += completionTokens;
-                draft.Prompt = prompt;
-                draft.Response = draft.Response is null ? responseText : draft.Response + "\n" + responseText;
-            }
-            return;
-        }
-        writer.Write(AuditContent.Record(writer.Content, _time.GetUtcNow(), context?.KeyId, context?.Endpoint ?? "chat", modelId,
-            promptTokens, completionTokens, Stopwatch.GetElapsedTime(start).TotalMilliseconds, status, prompt, responseText));
+        AuditedCall.Record(writer, _time, modelId, "chat", start,
+            new AuditedCallResult(AuditContent.Transcript(messages), promptTokens, completionTokens, responseText, status));
     }
-
-    private static int StatusOf(Exception e) => e switch
-    {
-        LoomException { Code: LoomErrorCode.Internal } => 500,
-        LoomException => 400,
-        Limits.RateLimitExceededException => 429,
-        _ => 500,
-    };
 }
