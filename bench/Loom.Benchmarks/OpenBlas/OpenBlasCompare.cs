@@ -6,11 +6,14 @@ using Loom.Kernels;
 namespace Loom.Benchmarks.OpenBlas;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Loom.Benchmarks -- compare-openblas [--repeat R] [--json]`:
+/// `dotnet run -c Release --project bench/Loom.Benchmarks -- compare-openblas [--repeat R] [--json] [--shapes MxNxK,…]
+/// [--threads T,…] [--best]`:
 /// Loom's GEMM against OpenBLAS with its AVX-512 kernel (the one its own CPU detection picks) and with the kernel
 /// this machine's environment forces (Haswell, AVX2), at 1024³, 2048³ and M = 64 / 512 rows × N = K = 4096, on 1 and
 /// 2 threads; then the 4096×4096 matrix-vector product in GB/s. The three are sampled in turn, R rounds, so load
-/// from other processes hits all of them alike; every figure is a median.
+/// from other processes hits all of them alike; every figure is a median (with --best: the fastest sample, which on a
+/// crowded machine estimates what each can do when it gets the cores). --shapes / --threads keep only those GEMM rows
+/// (and skip the matrix-vector rows), for quick before/after runs of one case.
 /// </summary>
 internal static class OpenBlasCompare
 {
@@ -34,6 +37,20 @@ internal static class OpenBlasCompare
             Console.Error.WriteLine("compare-openblas: --repeat needs a positive number");
             return 2;
         }
+        bool best = args.Contains("--best");
+        var shapes = Shapes;
+        var threadCounts = ThreadCounts;
+        bool gemmOnly = false;
+        if (Option(args, "--shapes") is { } shapeList)
+        {
+            shapes = shapeList.Split(',').Select(ParseShape).ToArray();
+            gemmOnly = true;
+        }
+        if (Option(args, "--threads") is { } threadList)
+        {
+            threadCounts = threadList.Split(',').Select(int.Parse).ToArray();
+            gemmOnly = true;
+        }
         if (!OpenBlasNative.IsInstalled)
         {
             Console.Error.WriteLine($"compare-openblas: {OpenBlasNative.LibraryPath} not found (apt-get install libopenblas0-pthread)");
@@ -47,7 +64,7 @@ internal static class OpenBlasCompare
             Console.WriteLine($"Loom kernel: {Gemm.KernelName}; OpenBLAS native: core {native.CoreName} ({native.Environment}); " +
                 $"OpenBLAS environment: core {fromEnvironment.CoreName} ({fromEnvironment.Environment})");
             Console.WriteLine(Interpretation);
-            Console.WriteLine($"GFLOP/s = 2·M·N·K / time; medians of {repeat} interleaved samples. native = OpenBLAS {native.CoreName}, " +
+            Console.WriteLine($"GFLOP/s = 2·M·N·K / time; {(best ? "fastest" : "medians")} of {repeat} interleaved samples. native = OpenBLAS {native.CoreName}, " +
                 $"env = OpenBLAS {fromEnvironment.CoreName}. Left: wall clock; right (1 thread only): the calling thread's CPU time, " +
                 "which other processes on a shared machine disturb far less");
             string columns = $"{"loom",8} {"native",8} {"env",8} {"loom/native",12} {"loom/env",9}";
@@ -55,19 +72,19 @@ internal static class OpenBlasCompare
         }
 
         var gemmRows = new JsonArray();
-        foreach (var (m, n, k) in Shapes)
-        foreach (int threads in ThreadCounts)
+        foreach (var (m, n, k) in shapes)
+        foreach (int threads in threadCounts)
         {
-            var row = CompareGemm(m, n, k, threads, repeat, native, fromEnvironment);
+            var row = CompareGemm(m, n, k, threads, repeat, best, native, fromEnvironment);
             gemmRows.Add(row);
             if (!json) Console.WriteLine(FormatRow($"{m}x{n}x{k}", row, "Gflops"));
         }
 
         var matVecRows = new JsonArray();
-        if (!json) Console.WriteLine("matvec y = W·x, 4096x4096: GB/s of weights read (OpenBLAS: sgemv)");
-        foreach (int threads in ThreadCounts)
+        if (!json && !gemmOnly) Console.WriteLine("matvec y = W·x, 4096x4096: GB/s of weights read (OpenBLAS: sgemv)");
+        foreach (int threads in gemmOnly ? [] : ThreadCounts)
         {
-            var row = CompareMatVec(4096, 4096, threads, repeat, native, fromEnvironment);
+            var row = CompareMatVec(4096, 4096, threads, repeat, best, native, fromEnvironment);
             matVecRows.Add(row);
             if (!json) Console.WriteLine(FormatRow("4096x4096", row, "GBps"));
         }
@@ -79,6 +96,7 @@ internal static class OpenBlasCompare
                 ["bench"] = "compare-openblas",
                 ["interpretation"] = Interpretation,
                 ["repeat"] = repeat,
+                ["statistic"] = best ? "fastest" : "median",
                 ["loomKernel"] = Gemm.KernelName,
                 ["openblasNative"] = new JsonObject { ["core"] = native.CoreName, ["environment"] = native.Environment },
                 ["openblasEnv"] = new JsonObject { ["core"] = fromEnvironment.CoreName, ["environment"] = fromEnvironment.Environment },
@@ -90,7 +108,7 @@ internal static class OpenBlasCompare
         return 0;
     }
 
-    private static JsonObject CompareGemm(int m, int n, int k, int threads, int repeat,
+    private static JsonObject CompareGemm(int m, int n, int k, int threads, int repeat, bool best,
         OpenBlasChildProcess native, OpenBlasChildProcess fromEnvironment)
     {
         KernelOptions.Threads = threads;
@@ -98,7 +116,7 @@ internal static class OpenBlasCompare
         var loom = new SampleTimer(() => Gemm.Multiply(a, b, c, m, n, k));
         native.PrepareGemm(m, n, k, threads);
         fromEnvironment.PrepareGemm(m, n, k, threads);
-        var t = Interleave(loom, native, fromEnvironment, repeat, alsoCpuTime: threads == 1 && ThreadCpuClock.IsAvailable);
+        var t = Interleave(loom, native, fromEnvironment, repeat, best, alsoCpuTime: threads == 1 && ThreadCpuClock.IsAvailable);
         double gflop = 2.0 * m * n * k / 1e9;
         var row = new JsonObject { ["m"] = m, ["n"] = n, ["k"] = k, ["threads"] = threads };
         AddRates(row, "Gflops", gflop, t.Loom, t.Native, t.Env);
@@ -106,7 +124,7 @@ internal static class OpenBlasCompare
         return row;
     }
 
-    private static JsonObject CompareMatVec(int rows, int cols, int threads, int repeat,
+    private static JsonObject CompareMatVec(int rows, int cols, int threads, int repeat, bool best,
         OpenBlasChildProcess native, OpenBlasChildProcess fromEnvironment)
     {
         KernelOptions.Threads = threads;
@@ -114,7 +132,7 @@ internal static class OpenBlasCompare
         var loom = new SampleTimer(() => MatVec.Multiply(w, x, y, rows, cols));
         native.PrepareGemv(rows, cols, threads);
         fromEnvironment.PrepareGemv(rows, cols, threads);
-        var t = Interleave(loom, native, fromEnvironment, repeat, alsoCpuTime: threads == 1 && ThreadCpuClock.IsAvailable);
+        var t = Interleave(loom, native, fromEnvironment, repeat, best, alsoCpuTime: threads == 1 && ThreadCpuClock.IsAvailable);
         double gigabytes = 4.0 * rows * cols / 1e9;
         var row = new JsonObject { ["rows"] = rows, ["cols"] = cols, ["threads"] = threads };
         AddRates(row, "GBps", gigabytes, t.Loom, t.Native, t.Env);
@@ -122,11 +140,11 @@ internal static class OpenBlasCompare
         return row;
     }
 
-    /// <summary>Seconds per call: medians of wall time, and of thread CPU time when <paramref name="alsoCpuTime"/>.</summary>
+    /// <summary>Seconds per call: medians (or minima) of wall time, and of thread CPU time when <paramref name="alsoCpuTime"/>.</summary>
     private sealed record Timings(double Loom, double Native, double Env, double? LoomCpu, double? NativeCpu, double? EnvCpu);
 
     private static Timings Interleave(SampleTimer loom, OpenBlasChildProcess native, OpenBlasChildProcess fromEnvironment,
-        int repeat, bool alsoCpuTime)
+        int repeat, bool best, bool alsoCpuTime)
     {
         var samples = Enumerable.Range(0, 6).Select(_ => new List<double>()).ToArray();
         for (int round = 0; round < repeat; round++)
@@ -141,10 +159,22 @@ internal static class OpenBlasCompare
                 Thread.Sleep(SettleAfterOpenBlas);
             }
         }
-        double[] medians = samples.Select(list => list.Count == 0 ? double.NaN : SampleTimer.Median(list)).ToArray();
+        double[] medians = samples.Select(list => list.Count == 0 ? double.NaN : best ? list.Min() : SampleTimer.Median(list)).ToArray();
         return alsoCpuTime
             ? new Timings(medians[0], medians[1], medians[2], medians[3], medians[4], medians[5])
             : new Timings(medians[0], medians[1], medians[2], null, null, null);
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    private static (int M, int N, int K) ParseShape(string text)
+    {
+        int[] dims = text.Split('x').Select(int.Parse).ToArray();
+        return dims.Length == 3 ? (dims[0], dims[1], dims[2]) : throw new FormatException($"shape '{text}' is not MxNxK");
     }
 
     /// <summary>Rates (work / seconds, scaled) and Loom's ratios to each OpenBLAS variant, as JSON fields.</summary>

@@ -18,6 +18,11 @@ internal sealed unsafe class GemmJob : IParallelWork
     /// <summary>Runs the whole product on up to <paramref name="threads"/> threads (the caller included).</summary>
     public static void Run(in GemmOperands op, GemmKernelKind kernel, int threads)
     {
+        if (UsesSharedPacking(op.M, op.N, op.K, threads) || s_mode == 1)
+        {
+            GemmSharedJob.Run(op, kernel, threads);
+            return;
+        }
         var (mr, nr) = GemmKernels.TileOf(kernel);
         GemmJob job = t_cached ?? new GemmJob();
         t_cached = null; // a nested call on this thread (a job body calling GEMM) must not reuse the job in flight
@@ -36,6 +41,15 @@ internal sealed unsafe class GemmJob : IParallelWork
             t_cached = job;
         }
     }
+
+    // TEMP experiment switch: 1 = shared path always, 2 = never.
+    private static readonly int s_mode = int.TryParse(Environment.GetEnvironmentVariable("LOOM_GEMM_MODE"), out int v) ? v : 0;
+
+    /// <summary>Products of at least this many multiply-adds on more than one thread pack their shared operand once (<see cref="GemmSharedJob"/>).</summary>
+    internal const long SharedPackingThreshold = 128L * 128 * 128;
+
+    internal static bool UsesSharedPacking(int m, int n, int k, int threads) =>
+        s_mode != 2 && threads > 1 && (long)m * n * k >= SharedPackingThreshold;
 
     /// <summary>
     /// The grid of rectangles: as many as there are threads (while each gets at least one tile), shaped to pack the

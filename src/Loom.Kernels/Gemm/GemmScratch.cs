@@ -14,15 +14,20 @@ internal sealed unsafe class GemmScratch
     private float* _packA;
     private float* _packB;
     private float* _tile;
+    private float* _shared;
     private nint _packALength;
     private nint _packBLength;
     private nint _tileLength;
+    private nint _sharedLength;
 
     public static GemmScratch ForCurrentThread() => t_current ??= new GemmScratch();
 
     public float* PackA(nint floats) => Ensure(ref _packA, ref _packALength, floats);
     public float* PackB(nint floats) => Ensure(ref _packB, ref _packBLength, floats);
     public float* Tile(nint floats) => Ensure(ref _tile, ref _tileLength, floats);
+
+    /// <summary>The operand a multi-threaded call packs once for all its threads (<see cref="GemmSharedJob"/>); the calling thread owns it.</summary>
+    public float* Shared(nint floats) => Ensure(ref _shared, ref _sharedLength, floats);
 
     private static float* Ensure(ref float* buffer, ref nint length, nint floats)
     {
@@ -40,5 +45,6 @@ internal sealed unsafe class GemmScratch
         NativeMemory.AlignedFree(_packA);
         NativeMemory.AlignedFree(_packB);
         NativeMemory.AlignedFree(_tile);
+        NativeMemory.AlignedFree(_shared);
     }
 }
