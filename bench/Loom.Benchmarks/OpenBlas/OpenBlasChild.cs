@@ -7,7 +7,7 @@ namespace Loom.Benchmarks.OpenBlas;
 /// selects the variant is fixed when the library loads), driven over stdin/stdout one line at a time so the parent
 /// can interleave its samples with Loom's. Protocol: prints "ready CORENAME"; then
 /// "gemm M N K THREADS" or "gemv ROWS COLS THREADS" (allocate and warm up; answers "ok"), "sample" or "sample-cpu"
-/// (answers seconds per call of wall or thread CPU time), "quit".
+/// (answers seconds per call of wall or CPU time: the thread's on one thread, the process's on more), "quit".
 /// </summary>
 internal static unsafe class OpenBlasChild
 {
@@ -25,7 +25,7 @@ internal static unsafe class OpenBlasChild
                 case "gemm":
                     timer = null; // let the previous shape's arrays go before allocating the next
                     OpenBlasNative.SetNumThreads(numbers[3]);
-                    timer = Sgemm(numbers[0], numbers[1], numbers[2]);
+                    timer = Sgemm(numbers[0], numbers[1], numbers[2], numbers[3]);
                     Console.WriteLine("ok");
                     break;
                 case "gemv":
@@ -48,7 +48,7 @@ internal static unsafe class OpenBlasChild
         return 0;
     }
 
-    private static SampleTimer Sgemm(int m, int n, int k)
+    private static SampleTimer Sgemm(int m, int n, int k, int threads)
     {
         float[] a = GemmBenchData.Uniform((long)m * k, 1), b = GemmBenchData.Uniform((long)k * n, 2), c = new float[(long)m * n];
         return new SampleTimer(() =>
@@ -56,7 +56,7 @@ internal static unsafe class OpenBlasChild
             fixed (float* pa = a, pb = b, pc = c)
                 OpenBlasNative.Sgemm(OpenBlasNative.RowMajor, OpenBlasNative.NoTrans, OpenBlasNative.NoTrans, m, n, k,
                     1f, pa, k, pb, n, 0f, pc, n);
-        });
+        }, threads);
     }
 
     private static SampleTimer Sgemv(int rows, int cols)

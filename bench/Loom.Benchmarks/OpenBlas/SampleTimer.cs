@@ -5,16 +5,19 @@ namespace Loom.Benchmarks.OpenBlas;
 /// <summary>
 /// Times one operation the same way for Loom (in the parent) and OpenBLAS (in the children): two warm-up calls,
 /// then samples of enough back-to-back calls to last ≥ 30 ms, each reported as seconds per call — of wall time, or of
-/// the calling thread's CPU time (<see cref="ThreadCpuClock"/>; single-threaded calls only).
+/// CPU time (<see cref="ThreadCpuClock"/>): the calling thread's for a single-threaded call, the whole process's for a
+/// multi-threaded one.
 /// </summary>
 internal sealed class SampleTimer
 {
     private readonly Action _run;
     private readonly int _callsPerSample;
+    private readonly bool _processCpu;
 
-    public SampleTimer(Action run)
+    public SampleTimer(Action run, int threads = 1)
     {
         _run = run;
+        _processCpu = threads > 1;
         run();
         var clock = Stopwatch.StartNew();
         run();
@@ -25,9 +28,9 @@ internal sealed class SampleTimer
     {
         if (threadCpuTime)
         {
-            double start = ThreadCpuClock.Seconds;
+            double start = _processCpu ? ThreadCpuClock.ProcessSeconds : ThreadCpuClock.Seconds;
             for (int i = 0; i < _callsPerSample; i++) _run();
-            return (ThreadCpuClock.Seconds - start) / _callsPerSample;
+            return ((_processCpu ? ThreadCpuClock.ProcessSeconds : ThreadCpuClock.Seconds) - start) / _callsPerSample;
         }
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < _callsPerSample; i++) _run();

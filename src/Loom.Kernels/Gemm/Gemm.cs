@@ -4,9 +4,10 @@ namespace Loom.Kernels;
 /// float32 matrix multiply, the engine's workhorse. Same contract as <see cref="GemmReference"/>:
 /// row-major contiguous operands, A stored m×k (k×m when transA), B stored k×n (n×k when transB), C m×n;
 /// C = op(A)·op(B), or C += op(A)·op(B) when accumulate. C must not overlap A or B.
-/// Packed panels, cache blocking and an AVX-512 / AVX2 / portable micro-kernel chosen at run time; C is split into
-/// M×N rectangles over up to <see cref="KernelOptions.Threads"/> threads, K never, so the result is bit-identical
-/// for any thread count. A single row (m = 1) or column (n = 1) goes to <see cref="MatVec"/>, which streams the
+/// Packed panels, cache blocking and an AVX-512 / AVX2 / portable micro-kernel chosen at run time; C is split over up
+/// to <see cref="KernelOptions.Threads"/> threads (large products: one operand packed once for all threads, the other
+/// dimension in small items claimed dynamically — <see cref="GemmSharedPlan"/>), K never, so the result is
+/// bit-identical for any thread count. A single row (m = 1) or column (n = 1) goes to <see cref="MatVec"/>, which streams the
 /// matrix once instead of packing it.
 /// </summary>
 public static class Gemm

@@ -54,26 +54,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
     }
 
-    /// <summary>
-    /// <see cref="MacroKernel"/> with the loops swapped: each mr-row sliver of A stays in L1 while the B block
-    /// (private, L2-sized) streams past it. For a tall A block read from a buffer shared between threads (L3), which
-    /// the jr-outer order would re-read once per B sliver. Same tiles, same sums.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void MacroKernelRowsOuter(in GemmOperands op, int ic, int mb, int jc, int nb, int kb,
-        float* packA, float* packB, float* tile, bool accumulate)
-    {
-        int mr = TKernel.Mr, nr = TKernel.Nr;
-        nint ldc = op.N;
-        for (int ir = 0; ir < mb; ir += mr)
-        {
-            float* a = packA + (nint)ir * kb;
-            int rows = Math.Min(mr, mb - ir);
-            for (int jr = 0; jr < nb; jr += nr)
-                RunTile(a, packB + (nint)jr * kb, op.C + (ic + ir) * ldc + jc + jr, ldc, rows, Math.Min(nr, nb - jr), kb, tile, accumulate);
-        }
-    }
-
     /// <summary>One tile of C (rows × cols of it valid) from an A sliver and a B sliver; edge tiles go through scratch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RunTile(float* a, float* b, float* c, nint ldc, int rows, int cols, int kb, float* tile, bool accumulate)

@@ -3,8 +3,9 @@ using Loom.Kernels.Threading;
 namespace Loom.Kernels;
 
 /// <summary>
-/// Splits C into a grid of rectangles (M blocks × N blocks), one per thread, and runs each through
-/// <see cref="GemmDriver{TKernel}"/> with that thread's packing buffers. K is never split, so the result does not
+/// Runs a product on one thread, or a small one on several: C split into a grid of rectangles (M blocks × N blocks),
+/// one per thread, each run through <see cref="GemmDriver{TKernel}"/> with that thread's packing buffers. Larger
+/// multi-threaded products go to <see cref="GemmSharedJob"/>, which packs the shared operand once instead of per thread. K is never split, so the result does not
 /// depend on the grid. One instance per calling thread is reused, so a call allocates nothing.
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelWork
@@ -18,7 +19,7 @@ internal sealed unsafe class GemmJob : IParallelWork
     /// <summary>Runs the whole product on up to <paramref name="threads"/> threads (the caller included).</summary>
     public static void Run(in GemmOperands op, GemmKernelKind kernel, int threads)
     {
-        if (UsesSharedPacking(op.M, op.N, op.K, threads) || s_mode == 1)
+        if (UsesSharedPacking(op.M, op.N, op.K, threads))
         {
             GemmSharedJob.Run(op, kernel, threads);
             return;
@@ -42,14 +43,11 @@ internal sealed unsafe class GemmJob : IParallelWork
         }
     }
 
-    // TEMP experiment switch: 1 = shared path always, 2 = never.
-    private static readonly int s_mode = int.TryParse(Environment.GetEnvironmentVariable("LOOM_GEMM_MODE"), out int v) ? v : 0;
-
     /// <summary>Products of at least this many multiply-adds on more than one thread pack their shared operand once (<see cref="GemmSharedJob"/>).</summary>
     internal const long SharedPackingThreshold = 128L * 128 * 128;
 
     internal static bool UsesSharedPacking(int m, int n, int k, int threads) =>
-        s_mode != 2 && threads > 1 && (long)m * n * k >= SharedPackingThreshold;
+        threads > 1 && (long)m * n * k >= SharedPackingThreshold;
 
     /// <summary>
     /// The grid of rectangles: as many as there are threads (while each gets at least one tile), shaped to pack the

