@@ -41,8 +41,22 @@ internal static class ServeLoadCommand
         {
             int clients = levels[index];
             long rssBefore = ResidentBytes(pid);
+            var batchBefore = await BatchCounters.ScrapeAsync(http);
+            double serverCpuBefore = CpuSeconds(pid), clientCpuBefore = CpuSeconds(Environment.ProcessId);
             var level = await RunLevel(http, model, index + 1, clients, requests, maxTokens);
+            double serverCpu = CpuSeconds(pid) - serverCpuBefore, clientCpu = CpuSeconds(Environment.ProcessId) - clientCpuBefore;
+            var batch = (await BatchCounters.ScrapeAsync(http)).Minus(batchBefore);
             long rssAfter = ResidentBytes(pid);
+            double seconds = level["seconds"]!.GetValue<double>();
+            // CPU seconds per wall second: on a 2-core machine 2.0 is everything; the client's share is what the
+            // load generator takes away from the server it measures.
+            level["serverCpuCores"] = pid is null ? null : Math.Round(serverCpu / seconds, 2);
+            level["clientCpuCores"] = Math.Round(clientCpu / seconds, 2);
+            level["meanDecodeBatch"] = batch.Steps == 0 ? null : Math.Round(batch.DecodedTokens / batch.Steps, 2);
+            level["meanStepMs"] = batch.Steps == 0 ? null : Math.Round(batch.DecodeSeconds / batch.Steps * 1000, 2);
+            level["decodeBusy"] = Math.Round(batch.DecodeSeconds / seconds, 3);
+            level["prefillBusy"] = Math.Round(batch.PrefillSeconds / seconds, 3);
+            level["prefillTokens"] = (long)batch.PrefillTokens;
             level["rssBeforeMiB"] = rssBefore < 0 ? null : Math.Round(rssBefore / 1048576.0, 1);
             level["rssAfterMiB"] = rssAfter < 0 ? null : Math.Round(rssAfter / 1048576.0, 1);
             results.Add(level);
@@ -111,15 +125,20 @@ internal static class ServeLoadCommand
             double first = -1;
             long completion = 0;
             bool done = false;
+            // Cheap on purpose (the client shares the server's cores): lines are searched, not parsed, except the
+            // one usage chunk and an error event.
             while (await reader.ReadLineAsync() is { } line)
             {
                 if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
-                string data = line[6..];
-                if (data == "[DONE]") { done = true; break; }
-                var chunk = JsonNode.Parse(data)!;
-                if (first < 0 && chunk["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["delta"]?["content"] is JsonValue)
-                    first = clock.Elapsed.TotalSeconds;
-                if (chunk["usage"]?["completion_tokens"] is JsonValue tokens) completion = tokens.GetValue<long>();
+                if (line.AsSpan(6).SequenceEqual("[DONE]")) { done = true; break; }
+                if (first < 0 && HasContent(line)) first = clock.Elapsed.TotalSeconds;
+                if (line.Contains("\"usage\":{", StringComparison.Ordinal) || line.Contains("\"error\":", StringComparison.Ordinal))
+                {
+                    using var chunk = JsonDocument.Parse(line.AsMemory(6));
+                    if (chunk.RootElement.TryGetProperty("error", out var error)) return new Outcome(0, 0, error.GetRawText());
+                    if (chunk.RootElement.TryGetProperty("usage", out var usage) && usage.TryGetProperty("completion_tokens", out var tokens))
+                        completion = tokens.GetInt64();
+                }
             }
             return done ? new Outcome(first < 0 ? clock.Elapsed.TotalSeconds : first, completion, null) : new Outcome(0, 0, "stream ended without [DONE]");
         }
@@ -129,7 +148,31 @@ internal static class ServeLoadCommand
         }
     }
 
+    // A chunk whose delta carries text: "content":" followed by anything but the closing quote.
+    private static bool HasContent(string line)
+    {
+        int at = line.IndexOf("\"content\":\"", StringComparison.Ordinal);
+        return at >= 0 && at + 11 < line.Length && line[at + 11] != '"';
+    }
+
     private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count * q) - 1)];
+
+    // utime + stime of a process from /proc/PID/stat (Linux, clock ticks of 1/100 s); 0 when it cannot be read.
+    private static double CpuSeconds(int? pid)
+    {
+        if (pid is null) return 0;
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are 14 and 15.
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 
     // VmRSS of the server process from /proc (Linux); −1 when no pid was given or it cannot be read.
     private static long ResidentBytes(int? pid)

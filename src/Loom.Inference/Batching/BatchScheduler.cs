@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Loom.Core;
 
 namespace Loom.Inference.Batching;
 
 /// <summary>
 /// Continuous batching for one <see cref="LlmModel"/>: a loop thread owns every running sequence. Requests join at
-/// any step (<see cref="Submit"/>); each iteration runs ONE batched decode step for all sequences that are past
-/// their prompt (<see cref="BatchedDecoder"/>: the weights are read once per step), then feeds one prefill chunk of
-/// the oldest sequence still reading its prompt, so new prompts are read between decode steps and running streams
-/// keep flowing. A finished or cancelled sequence leaves at once; its session (KV cache and buffers) goes back to a
-/// pool for the next request.
+/// the next iteration (<see cref="Submit"/>); each iteration runs ONE batched decode step for all sequences that are
+/// past their prompt (<see cref="BatchedDecoder"/>: the weights are read once per step), then ONE batched prefill
+/// pass over the next prompt chunk of the oldest prompt-reading sequences, as many as fit in
+/// <see cref="BatchSchedulerOptions.PrefillChunk"/> tokens — so prompts that arrive together are read together,
+/// and running streams wait at most one chunk between two of their tokens. A finished or cancelled sequence leaves
+/// at once; its session (KV cache) goes back to a pool for the next request.
 /// </summary>
 /// <remarks>A sequence's logits equal the ones it gets alone through <see cref="LlmSession"/> (bit-identical for
 /// every weight type QuantMatMul runs, see <see cref="BatchedDecoder"/>), so a seeded request gives the same text
@@ -27,14 +29,16 @@ public sealed class BatchScheduler : IDisposable
     private readonly Thread _thread;
     private readonly List<LlmSession> _stepSessions = [];
     private int[] _stepTokens = [];
+    private readonly KeyValuePair<string, object?> _modelTag;
     private volatile bool _disposed;
-    private long _steps, _decodedTokens;
+    private long _steps, _decodedTokens, _prefillPasses;
 
     public BatchScheduler(LlmModel model, BatchSchedulerOptions? options = null)
     {
         _model = model;
         _options = (options ?? new BatchSchedulerOptions()).Validate();
-        _decoder = new BatchedDecoder(model, _options.MaxSequences);
+        _decoder = new BatchedDecoder(model, Math.Max(_options.MaxSequences, _options.PrefillChunk));
+        _modelTag = new("model", model.Name);
         _thread = new Thread(Loop) { IsBackground = true, Name = $"loom-batch-{model.Name}" };
         _thread.Start();
     }
@@ -46,6 +50,9 @@ public sealed class BatchScheduler : IDisposable
 
     /// <summary>Tokens those steps decoded (the sum of their batch sizes); over <see cref="Steps"/> the mean batch.</summary>
     public long DecodedTokens => Interlocked.Read(ref _decodedTokens);
+
+    /// <summary>Batched prefill passes run so far (each reads one chunk of one or more prompts).</summary>
+    public long PrefillPasses => Interlocked.Read(ref _prefillPasses);
 
     /// <summary>Sequences waiting, reading their prompt or decoding.</summary>
     public int Pending { get; private set; }
@@ -95,12 +102,13 @@ public sealed class BatchScheduler : IDisposable
             RemoveCancelled(_decoding);
             RemoveCancelled(_prefilling);
             if (_decoding.Count > 0) DecodeStep();
-            if (_prefilling.Count > 0) PrefillChunk(_prefilling[0]);
+            if (_prefilling.Count > 0) PrefillStep();
         }
     }
 
     private void DecodeStep()
     {
+        long start = Stopwatch.GetTimestamp();
         int n = _decoding.Count;
         if (_stepTokens.Length < n) _stepTokens = new int[_options.MaxSequences];
         _stepSessions.Clear();
@@ -129,28 +137,54 @@ public sealed class BatchScheduler : IDisposable
             if (!Offer(_decoding[i], logits.Slice(i * vocab, vocab))) leaving.Add(_decoding[i]);
         }
         foreach (var running in leaving) _decoding.Remove(running);
+        BatchSchedulerMetrics.Steps.Add(1, _modelTag);
+        BatchSchedulerMetrics.DecodedTokens.Add(n, _modelTag);
+        BatchSchedulerMetrics.DecodeSeconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds, _modelTag);
     }
 
-    private void PrefillChunk(Running running)
+    // One batched forward over the next prompt chunk of as many prompt-reading sequences (oldest first) as fit in
+    // PrefillChunk tokens, at least one: prompts that arrive together are read together, the weights once for all of
+    // them, while the running streams wait at most one chunk's worth of tokens.
+    private void PrefillStep()
     {
-        var prompt = running.Sequence.Prompt;
-        int start = running.Session.Position, count = Math.Min(_options.PrefillChunk, prompt.Count - start);
-        int[] chunk = new int[count];
-        for (int i = 0; i < count; i++) chunk[i] = prompt[start + i];
+        long began = Stopwatch.GetTimestamp();
+        var batch = new List<Running>();
+        var counts = new List<int>();
+        var tokens = new List<int>();
+        foreach (var running in _prefilling)
+        {
+            var prompt = running.Sequence.Prompt;
+            int start = running.Session.Position, count = Math.Min(_options.PrefillChunk, prompt.Count - start);
+            if (batch.Count > 0 && tokens.Count + count > _options.PrefillChunk) break;
+            batch.Add(running);
+            counts.Add(count);
+            for (int i = 0; i < count; i++) tokens.Add(prompt[start + i]);
+        }
         ReadOnlySpan<float> logits;
         try
         {
-            logits = running.Session.Forward(chunk);
+            logits = _decoder.Forward([.. batch.Select(r => r.Session)], tokens.ToArray(), counts.ToArray());
         }
         catch (Exception e)
         {
-            _prefilling.Remove(running);
-            Leave(running, e);
+            foreach (var running in batch)
+            {
+                _prefilling.Remove(running);
+                Leave(running, e);
+            }
             return;
         }
-        if (running.Session.Position < prompt.Count) return;
-        _prefilling.Remove(running);
-        if (Offer(running, logits)) _decoding.Add(running);
+        Interlocked.Increment(ref _prefillPasses);
+        BatchSchedulerMetrics.PrefillTokens.Add(tokens.Count, _modelTag);
+        BatchSchedulerMetrics.PrefillSeconds.Add(Stopwatch.GetElapsedTime(began).TotalSeconds, _modelTag);
+        int vocab = _model.Config.VocabSize;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var running = batch[i];
+            if (running.Session.Position < running.Sequence.Prompt.Count) continue;
+            _prefilling.Remove(running);
+            if (Offer(running, logits.Slice(i * vocab, vocab))) _decoding.Add(running);
+        }
     }
 
     // Hands the logits to the sequence; true when it continues (its next token is set), false when it left.

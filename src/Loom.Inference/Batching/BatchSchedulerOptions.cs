@@ -9,9 +9,10 @@ public sealed record BatchSchedulerOptions
     public int MaxSequences { get; init; } = 16;
 
     /// <summary>
-    /// Prompt tokens fed per prefill chunk between two decode steps, so running streams keep flowing while a long
-    /// prompt is read. The same for every request whatever the load, so a prompt's arithmetic (and a seeded
-    /// request's output) never depends on what else is running.
+    /// Prompt tokens read between two decode steps, so running streams keep flowing while long prompts are read:
+    /// each prompt is read in chunks of this many tokens (the same for every request whatever the load, so a
+    /// prompt's arithmetic, and a seeded request's output, never depends on what else is running), and one prefill
+    /// pass takes the chunks of as many waiting prompts as fit in this many tokens together.
     /// </summary>
     public int PrefillChunk { get; init; } = 256;
 

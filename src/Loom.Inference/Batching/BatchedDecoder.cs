@@ -6,17 +6,23 @@ using Loom.Kernels.Quant;
 namespace Loom.Inference.Batching;
 
 /// <summary>
-/// One decode step for n sequences at once: the n next tokens (one per sequence, each at its own position) go through
-/// every weight matrix as one [n, E] activation block, so each step reads the weights once however many sequences
-/// run; attention is per sequence, over that sequence's own KV cache. The K and V rows the projections produce are
-/// copied into each sequence's cache at its position.
+/// One forward pass for several sequences at once, each bringing its own run of new tokens at its own position: the
+/// decode step (one token per sequence) and the batched prefill (one prompt chunk per sequence). Every weight matrix
+/// sees all the rows as one activation block, so a step reads the weights once however many sequences take part;
+/// attention is per sequence, over that sequence's own KV cache, and the K and V rows the projections produce are
+/// copied into each sequence's cache at its positions. Returns, per sequence, the logits after its last token.
 /// </summary>
 /// <remarks>
-/// Quantized and F16 weights go through <see cref="QuantMatMul"/> for any n: it quantizes each activation row as a
-/// single-token decode does and computes every output with the same operation order for any batch size, so a
-/// sequence's logits are bit-identical to the ones it would get decoding alone (<see cref="LlmSession.Forward"/>
-/// with one token), whatever else shares the step. F32 weights go through <see cref="WeightMatrix.MatMul"/> (the
-/// float GEMM) one row at a time, as a lone decode does: bit-identical too, but without the shared weight reads. Not thread-safe: the scheduler's loop owns it.
+/// A sequence's rows get exactly the arithmetic <see cref="LlmSession.Forward"/> gives the same tokens alone, so its
+/// logits and cache are bit-identical whatever else shares the pass. That holds because the matrix path is chosen per
+/// sequence by its own row count, as a lone session chooses it (<see cref="WeightMatrix.MatMul"/>): a run of at least
+/// <see cref="WeightMatrix.DequantizedGemmMinRows"/> tokens goes through <see cref="DequantizedGemm"/> (float
+/// activations; its K blocking depends only on K, so each output row is the same bits for any number of rows), a
+/// shorter run (decode is one token) through <see cref="QuantMatMul"/> (each activation row quantized on its own, the
+/// same operation order for any batch). Sequences of the first kind are laid out first, so each kind is one
+/// contiguous block and one call. F32 weights go through the float GEMM one sequence at a time, as a lone session
+/// runs them (F32 files are for reference runs; serving uses F16 or quantized ones). Not thread-safe: the
+/// scheduler's loop owns it.
 /// </remarks>
 internal sealed class BatchedDecoder
 {
@@ -24,8 +30,9 @@ internal sealed class BatchedDecoder
     private readonly LlmConfig _c;
     private readonly SessionBuffers _b;
     private readonly CausalAttention _attention;
-    private readonly float[] _oneQuery, _oneOutput;
-    private float[] _keys = [], _values = [], _logits = [], _normed = [];
+    private float[] _keys = [], _values = [], _logits = [], _normed = [], _ordered = [], _query = [], _attended = [];
+    private int[] _order = [], _rowStart = [], _tokenStart = [], _ones = [];
+    private int _floatRows;
 
     public BatchedDecoder(LlmModel model, int maxRows)
     {
@@ -33,89 +40,191 @@ internal sealed class BatchedDecoder
         _c = model.Config;
         _b = new SessionBuffers(_c, maxRows);
         _attention = new CausalAttention(_c);
-        _oneQuery = new float[_c.QueryWidth];
-        _oneOutput = new float[_c.AttentionOutputWidth];
     }
 
     /// <summary>Feeds <paramref name="tokens"/>[i] to <paramref name="sessions"/>[i] (each advances one position) and
     /// returns the next-token logits, row i for sequence i ([n, V], valid until the next call).</summary>
     public ReadOnlySpan<float> Step(IReadOnlyList<LlmSession> sessions, ReadOnlySpan<int> tokens)
     {
-        int n = tokens.Length, e = _c.EmbeddingLength, v = _c.VocabSize;
-        _b.EnsureRows(n);
-        Grow(ref _keys, n * _c.KeyWidth);
-        Grow(ref _values, n * _c.ValueWidth);
+        if (_ones.Length < tokens.Length)
+        {
+            _ones = new int[tokens.Length];
+            _ones.AsSpan().Fill(1);
+        }
+        return Forward(sessions, tokens, _ones.AsSpan(0, tokens.Length));
+    }
+
+    /// <summary>
+    /// Feeds sequence i the next <paramref name="counts"/>[i] tokens of <paramref name="tokens"/> (the sequences' runs
+    /// one after another, in order; each at least one token) and returns each sequence's logits after its last token,
+    /// row i for sequence i ([n, V], valid until the next call). The total must fit the rows the decoder was made for.
+    /// </summary>
+    public ReadOnlySpan<float> Forward(IReadOnlyList<LlmSession> sessions, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts)
+    {
+        int n = counts.Length, e = _c.EmbeddingLength, v = _c.VocabSize;
+        int rows = Layout(counts);
+        _b.EnsureRows(rows);
+        if (_b.Rows < rows) throw new InvalidOperationException($"batched forward: {rows} rows exceed the decoder's {_b.Rows}");
+        Grow(ref _keys, rows * _c.KeyWidth);
+        Grow(ref _values, rows * _c.ValueWidth);
         Grow(ref _logits, n * v);
         Grow(ref _normed, n * e);
         var weights = _model.Weights;
-        for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
         {
-            weights.TokenEmbedding.ReadRow(tokens[i], _b.Residual.AsSpan(i * e, e));
-            _b.Positions[i] = sessions[i].Position;
-            sessions[i].Cache.EnsureCapacity(sessions[i].Position + 1);
+            int i = _order[j], row = _rowStart[j], position = sessions[i].Position;
+            for (int t = 0; t < counts[i]; t++)
+            {
+                weights.TokenEmbedding.ReadRow(tokens[_tokenStart[i] + t], _b.Residual.AsSpan((row + t) * e, e));
+                _b.Positions[row + t] = position + t;
+            }
+            sessions[i].Cache.EnsureCapacity(position + counts[i]);
         }
-        _model.Rope.Angles(_b.Positions.AsSpan(0, n), _b.RopeCos, _b.RopeSin);
-        for (int layer = 0; layer < _c.LayerCount; layer++) Layer(weights.Layers[layer], sessions, layer, n);
-
-        Normalization.RmsNormForward(_b.Residual.AsSpan(0, n * e), weights.OutputNorm, _normed.AsSpan(0, n * e),
-            _b.Rstd.AsSpan(0, n), n, e, _c.RmsEpsilon);
-        Multiply(weights.Output, _normed.AsSpan(0, n * e), n, _logits.AsSpan(0, n * v));
-        for (int i = 0; i < n; i++) sessions[i].Advance(1);
+        _model.Rope.Angles(_b.Positions.AsSpan(0, rows), _b.RopeCos, _b.RopeSin);
+        for (int layer = 0; layer < _c.LayerCount; layer++) Layer(weights.Layers[layer], sessions, counts, layer, rows);
+        Logits(counts);
+        for (int i = 0; i < n; i++) sessions[i].Advance(counts[i]);
         return _logits.AsSpan(0, n * v);
     }
 
-    // DecoderLayer.Forward for rows that belong to different sequences.
-    private void Layer(LayerWeights w, IReadOnlyList<LlmSession> sessions, int layer, int n)
+    // Orders the sequences: runs long enough for the float-activation GEMM first (_floatRows rows), then the rest.
+    private int Layout(ReadOnlySpan<int> counts)
     {
-        int e = _c.EmbeddingLength, f = _c.FeedForwardLength, kw = _c.KeyWidth, vw = _c.ValueWidth;
-        var arch = _model.Architecture;
-        Span<float> x = _b.Residual.AsSpan(0, n * e), h = _b.Normed.AsSpan(0, n * e), projected = _b.Projected.AsSpan(0, n * e);
-
-        Normalization.RmsNormForward(x, w.AttentionNorm, h, _b.Rstd.AsSpan(0, n), n, e, _c.RmsEpsilon);
-        Span<float> q = _b.Query.AsSpan(0, n * _c.QueryWidth), k = _keys.AsSpan(0, n * kw), val = _values.AsSpan(0, n * vw);
-        Multiply(w.Query, h, n, q);
-        Multiply(w.Key, h, n, k);
-        Multiply(w.Value, h, n, val);
-        AddToRows(q, w.QueryBias, n);
-        AddToRows(k, w.KeyBias, n);
-        AddToRows(val, w.ValueBias, n);
-        if (w.QueryNorm is not null) NormalizeHeads(q, w.QueryNorm, n * _c.HeadCount);
-        if (w.KeyNorm is not null) NormalizeHeads(k, w.KeyNorm, n * _c.KvHeadCount);
-        _model.Rope.Apply(q, n, _c.HeadCount, arch.RopeStyle, _b.RopeCos, _b.RopeSin);
-        _model.Rope.Apply(k, n, _c.KvHeadCount, arch.RopeStyle, _b.RopeCos, _b.RopeSin);
+        int n = counts.Length;
+        if (_order.Length < n)
+        {
+            _order = new int[n];
+            _rowStart = new int[n];
+            _tokenStart = new int[n];
+        }
+        int at = 0, tokens = 0;
         for (int i = 0; i < n; i++)
         {
+            if (counts[i] < 1) throw new ArgumentOutOfRangeException(nameof(counts), $"sequence {i} has {counts[i]} tokens; each needs at least one");
+            _tokenStart[i] = tokens;
+            tokens += counts[i];
+        }
+        foreach (bool floatActivations in (ReadOnlySpan<bool>)[true, false])
+        {
+            for (int i = 0; i < n; i++)
+            {
+                if (UsesFloatActivations(counts[i]) != floatActivations) continue;
+                _order[at++] = i;
+            }
+        }
+        int row = 0;
+        _floatRows = 0;
+        for (int j = 0; j < n; j++)
+        {
+            _rowStart[j] = row;
+            row += counts[_order[j]];
+            if (UsesFloatActivations(counts[_order[j]])) _floatRows = row;
+        }
+        return row;
+    }
+
+    private static bool UsesFloatActivations(int count) => count >= WeightMatrix.DequantizedGemmMinRows;
+
+    // DecoderLayer.Forward for rows that belong to different sequences.
+    private void Layer(LayerWeights w, IReadOnlyList<LlmSession> sessions, ReadOnlySpan<int> counts, int layer, int rows)
+    {
+        int e = _c.EmbeddingLength, f = _c.FeedForwardLength, kw = _c.KeyWidth, vw = _c.ValueWidth, qw = _c.QueryWidth, aw = _c.AttentionOutputWidth;
+        var arch = _model.Architecture;
+        Span<float> x = _b.Residual.AsSpan(0, rows * e), h = _b.Normed.AsSpan(0, rows * e), projected = _b.Projected.AsSpan(0, rows * e);
+
+        Normalization.RmsNormForward(x, w.AttentionNorm, h, _b.Rstd.AsSpan(0, rows), rows, e, _c.RmsEpsilon);
+        Span<float> q = _b.Query.AsSpan(0, rows * qw), k = _keys.AsSpan(0, rows * kw), val = _values.AsSpan(0, rows * vw);
+        Multiply(w.Query, h, counts, q);
+        Multiply(w.Key, h, counts, k);
+        Multiply(w.Value, h, counts, val);
+        AddToRows(q, w.QueryBias, rows);
+        AddToRows(k, w.KeyBias, rows);
+        AddToRows(val, w.ValueBias, rows);
+        if (w.QueryNorm is not null) NormalizeHeads(q, w.QueryNorm, rows * _c.HeadCount);
+        if (w.KeyNorm is not null) NormalizeHeads(k, w.KeyNorm, rows * _c.KvHeadCount);
+        _model.Rope.Apply(q, rows, _c.HeadCount, arch.RopeStyle, _b.RopeCos, _b.RopeSin);
+        _model.Rope.Apply(k, rows, _c.KvHeadCount, arch.RopeStyle, _b.RopeCos, _b.RopeSin);
+        for (int j = 0; j < counts.Length; j++)
+        {
+            int i = _order[j], row = _rowStart[j], count = counts[i];
             var cache = sessions[i].Cache;
             int position = sessions[i].Position;
-            k.Slice(i * kw, kw).CopyTo(cache.Keys(layer).AsSpan(position * kw, kw));
-            val.Slice(i * vw, vw).CopyTo(cache.Values(layer).AsSpan(position * vw, vw));
-            q.Slice(i * _c.QueryWidth, _c.QueryWidth).CopyTo(_oneQuery);
-            _attention.Run(_oneQuery, cache, layer, _oneOutput, position, 1);
-            _oneOutput.CopyTo(_b.Attention.AsSpan(i * _c.AttentionOutputWidth, _c.AttentionOutputWidth));
+            k.Slice(row * kw, count * kw).CopyTo(cache.Keys(layer).AsSpan(position * kw, count * kw));
+            val.Slice(row * vw, count * vw).CopyTo(cache.Values(layer).AsSpan(position * vw, count * vw));
+            Grow(ref _query, count * qw);
+            Grow(ref _attended, count * aw);
+            q.Slice(row * qw, count * qw).CopyTo(_query);
+            _attention.Run(_query, cache, layer, _attended, position, count);
+            _attended.AsSpan(0, count * aw).CopyTo(_b.Attention.AsSpan(row * aw, count * aw));
         }
-        Multiply(w.AttentionOutput, _b.Attention.AsSpan(0, n * _c.AttentionOutputWidth), n, projected);
+        Multiply(w.AttentionOutput, _b.Attention.AsSpan(0, rows * aw), counts, projected);
         TensorPrimitives.Add(x, projected, x);
 
-        Normalization.RmsNormForward(x, w.FeedForwardNorm, h, _b.Rstd.AsSpan(0, n), n, e, _c.RmsEpsilon);
-        Span<float> gate = _b.Gate.AsSpan(0, n * f), up = _b.Up.AsSpan(0, n * f);
-        Multiply(w.Gate, h, n, gate);
-        Multiply(w.Up, h, n, up);
+        Normalization.RmsNormForward(x, w.FeedForwardNorm, h, _b.Rstd.AsSpan(0, rows), rows, e, _c.RmsEpsilon);
+        Span<float> gate = _b.Gate.AsSpan(0, rows * f), up = _b.Up.AsSpan(0, rows * f);
+        Multiply(w.Gate, h, counts, gate);
+        Multiply(w.Up, h, counts, up);
         Activations.Silu(gate, gate);
         TensorPrimitives.Multiply(gate, up, gate);
-        Multiply(w.Down, gate, n, projected);
+        Multiply(w.Down, gate, counts, projected);
         TensorPrimitives.Add(x, projected, x);
     }
 
-    private static void Multiply(WeightMatrix w, ReadOnlySpan<float> x, int n, Span<float> y)
+    // Each sequence's last row through the output norm and the vocabulary projection, by the path a lone session
+    // takes for it (LlmSession.Logits: float activations after a run that used them, else the int8 mat-vec).
+    private void Logits(ReadOnlySpan<int> counts)
     {
-        if (w.Type != GgmlType.F32 && QuantMatMul.Supports(w.Type))
-            QuantMatMul.MatMul(w.Type, w.Bytes, w.Rows, w.Columns, x[..(n * w.Columns)], n, y[..(n * w.Rows)]);
+        int n = counts.Length, e = _c.EmbeddingLength, v = _c.VocabSize;
+        var weights = _model.Weights;
+        int floatSequences = 0;
+        for (int j = 0; j < n; j++)
+        {
+            int i = _order[j], last = _rowStart[j] + counts[i] - 1;
+            if (UsesFloatActivations(counts[i])) floatSequences = j + 1;
+            // Row j of _normed is sequence _order[j]: the two blocks stay contiguous for the projection.
+            Normalization.RmsNormForward(_b.Residual.AsSpan(last * e, e), weights.OutputNorm, _normed.AsSpan(j * e, e),
+                _b.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
+        }
+        Grow(ref _ordered, n * v);
+        var output = weights.Output;
+        if (output.Type == GgmlType.F32 || !QuantMatMul.Supports(output.Type))
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if (j < floatSequences) output.MatMulFloatActivations(_normed.AsSpan(j * e, e), 1, _ordered.AsSpan(j * v, v));
+                else output.MatMul(_normed.AsSpan(j * e, e), 1, _ordered.AsSpan(j * v, v));
+            }
+        }
         else
         {
-            // F32: the float GEMM's summation order depends on the row count, so each row goes alone, exactly as a
-            // lone decode runs it (F32 files are for reference runs; serving uses F16 or quantized ones).
-            for (int i = 0; i < n; i++) w.MatMul(x.Slice(i * w.Columns, w.Columns), 1, y.Slice(i * w.Rows, w.Rows));
+            if (floatSequences > 0)
+                output.MatMulFloatActivations(_normed.AsSpan(0, floatSequences * e), floatSequences, _ordered.AsSpan(0, floatSequences * v));
+            if (floatSequences < n)
+                QuantMatMul.MatMul(output.Type, output.Bytes, output.Rows, output.Columns, _normed.AsSpan(floatSequences * e, (n - floatSequences) * e),
+                    n - floatSequences, _ordered.AsSpan(floatSequences * v, (n - floatSequences) * v));
         }
+        for (int j = 0; j < n; j++) _ordered.AsSpan(j * v, v).CopyTo(_logits.AsSpan(_order[j] * v, v));
+    }
+
+    // x·Wᵀ for every row: the float-activation block and the int8 block each in one call (see the remarks), F32
+    // weights one sequence at a time.
+    private void Multiply(WeightMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<int> counts, Span<float> y)
+    {
+        if (w.Type == GgmlType.F32 || !QuantMatMul.Supports(w.Type))
+        {
+            for (int j = 0; j < counts.Length; j++)
+            {
+                int row = _rowStart[j], count = counts[_order[j]];
+                w.MatMul(x.Slice(row * w.Columns, count * w.Columns), count, y.Slice(row * w.Rows, count * w.Rows));
+            }
+            return;
+        }
+        int rows = _rowStart[counts.Length - 1] + counts[_order[counts.Length - 1]];
+        if (_floatRows > 0)
+            DequantizedGemm.MultiplyTransposed(w.Type, w.Bytes, w.Rows, w.Columns, x[..(_floatRows * w.Columns)], _floatRows, y[..(_floatRows * w.Rows)]);
+        if (_floatRows < rows)
+            QuantMatMul.MatMul(w.Type, w.Bytes, w.Rows, w.Columns, x[(_floatRows * w.Columns)..(rows * w.Columns)], rows - _floatRows,
+                y[(_floatRows * w.Rows)..(rows * w.Rows)]);
     }
 
     private static void AddToRows(Span<float> rows, float[]? bias, int n)

@@ -88,6 +88,7 @@ public sealed class LoomServerBuilder
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
             .AddMeter(ServerMetrics.MeterName)
+            .AddMeter(Loom.Inference.Batching.BatchSchedulerMetrics.MeterName)
             .AddPrometheusExporter());
         LoomServerHooks.ConfigureServices(web);
         return new LoomServerBuilder(web, options);
