@@ -29,9 +29,9 @@ internal sealed class BatchedDecoder
     private readonly LlmModel _model;
     private readonly LlmConfig _c;
     private readonly SessionBuffers _b;
-    private readonly CausalAttention _attention;
-    private float[] _keys = [], _values = [], _logits = [], _normed = [], _ordered = [], _query = [], _attended = [];
-    private int[] _order = [], _rowStart = [], _tokenStart = [], _ones = [];
+    private readonly SequenceAttention _attention;
+    private float[] _keys = [], _values = [], _logits = [], _normed = [], _ordered = [];
+    private int[] _order = [], _rowStart = [], _tokenStart = [], _counts = [], _ones = [];
     private int _floatRows;
 
     public BatchedDecoder(LlmModel model, int maxRows)
@@ -39,7 +39,7 @@ internal sealed class BatchedDecoder
         _model = model;
         _c = model.Config;
         _b = new SessionBuffers(_c, maxRows);
-        _attention = new CausalAttention(_c);
+        _attention = new SequenceAttention(_c);
     }
 
     /// <summary>Feeds <paramref name="tokens"/>[i] to <paramref name="sessions"/>[i] (each advances one position) and
@@ -63,6 +63,8 @@ internal sealed class BatchedDecoder
     {
         int n = counts.Length, e = _c.EmbeddingLength, v = _c.VocabSize;
         int rows = Layout(counts);
+        if (_counts.Length < counts.Length) _counts = new int[counts.Length];
+        counts.CopyTo(_counts);
         _b.EnsureRows(rows);
         if (_b.Rows < rows) throw new InvalidOperationException($"batched forward: {rows} rows exceed the decoder's {_b.Rows}");
         Grow(ref _keys, rows * _c.KeyWidth);
@@ -151,12 +153,8 @@ internal sealed class BatchedDecoder
             int position = sessions[i].Position;
             k.Slice(row * kw, count * kw).CopyTo(cache.Keys(layer).AsSpan(position * kw, count * kw));
             val.Slice(row * vw, count * vw).CopyTo(cache.Values(layer).AsSpan(position * vw, count * vw));
-            Grow(ref _query, count * qw);
-            Grow(ref _attended, count * aw);
-            q.Slice(row * qw, count * qw).CopyTo(_query);
-            _attention.Run(_query, cache, layer, _attended, position, count);
-            _attended.AsSpan(0, count * aw).CopyTo(_b.Attention.AsSpan(row * aw, count * aw));
         }
+        _attention.Run(sessions, _order, _rowStart, _counts, counts.Length, _b.Query, _b.Attention, layer);
         Multiply(w.AttentionOutput, _b.Attention.AsSpan(0, rows * aw), counts, projected);
         TensorPrimitives.Add(x, projected, x);
 
