@@ -54,6 +54,7 @@ internal static class ServeLoadCommand
             level["clientCpuCores"] = Math.Round(clientCpu / seconds, 2);
             level["meanDecodeBatch"] = batch.Steps == 0 ? null : Math.Round(batch.DecodedTokens / batch.Steps, 2);
             level["meanStepMs"] = batch.Steps == 0 ? null : Math.Round(batch.DecodeSeconds / batch.Steps * 1000, 2);
+            level["meanNextMsPerToken"] = batch.DecodedTokens == 0 ? null : Math.Round(batch.NextSeconds / batch.DecodedTokens * 1000, 3);
             level["decodeBusy"] = Math.Round(batch.DecodeSeconds / seconds, 3);
             level["prefillBusy"] = Math.Round(batch.PrefillSeconds / seconds, 3);
             level["prefillTokens"] = (long)batch.PrefillTokens;

@@ -131,6 +131,7 @@ public sealed class BatchScheduler : IDisposable
         Interlocked.Increment(ref _steps);
         Interlocked.Add(ref _decodedTokens, n);
         int vocab = _model.Config.VocabSize;
+        long sampling = Stopwatch.GetTimestamp();
         var leaving = new List<Running>();
         for (int i = 0; i < n; i++)
         {
@@ -140,6 +141,7 @@ public sealed class BatchScheduler : IDisposable
         BatchSchedulerMetrics.Steps.Add(1, _modelTag);
         BatchSchedulerMetrics.DecodedTokens.Add(n, _modelTag);
         BatchSchedulerMetrics.DecodeSeconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds, _modelTag);
+        BatchSchedulerMetrics.NextSeconds.Add(Stopwatch.GetElapsedTime(sampling).TotalSeconds, _modelTag);
     }
 
     // One batched forward over the next prompt chunk of as many prompt-reading sequences (oldest first) as fit in

@@ -22,6 +22,9 @@ public static class BatchSchedulerMetrics
     internal static readonly Counter<double> DecodeSeconds = Meter.CreateCounter<double>("loom.batch.decode_time", "s",
         "Time spent in batched decode steps (model forward and sampling)");
 
+    internal static readonly Counter<double> NextSeconds = Meter.CreateCounter<double>("loom.batch.next_time", "s",
+        "Part of the decode time spent in the sequences' own Next (sampling, detokenizing, queueing text)");
+
     internal static readonly Counter<long> PrefillTokens = Meter.CreateCounter<long>("loom.batch.prefill_tokens", "{token}", "Prompt tokens read");
 
     internal static readonly Counter<double> PrefillSeconds = Meter.CreateCounter<double>("loom.batch.prefill_time", "s", "Time spent reading prompts");

@@ -88,7 +88,7 @@ public static class ChatCompletionsEndpoint
         };
         await StreamErrors.RunAsync(sse, async () =>
         {
-            await foreach (var (index, update) in updates)
+            await foreach (var (index, update) in sse.FlushWhenIdle(updates))
             {
                 run.Add(index, update);
                 string text = update.Text;

@@ -64,7 +64,7 @@ public static class CompletionsEndpoint
                 await StreamErrors.RunAsync(sse, async () =>
                 {
                     var echoed = new bool[total];
-                    await foreach (var (index, update) in updates)
+                    await foreach (var (index, update) in sse.FlushWhenIdle(updates))
                     {
                         run.Add(index, update);
                         string text = update.Text;
