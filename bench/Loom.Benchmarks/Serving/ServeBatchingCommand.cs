@@ -54,8 +54,10 @@ internal static class ServeBatchingCommand
         {
             var scheduler = ((GgufServedModel)served).Scheduler;
             long steps0 = scheduler.Steps, decoded0 = scheduler.DecodedTokens;
+            var decodeTime0 = scheduler.DecodeTime;
             var (seconds, completion, ttft) = RunLevel(served, c, tokens, ban);
             long steps = scheduler.Steps - steps0, decoded = scheduler.DecodedTokens - decoded0;
+            var decodeTime = scheduler.DecodeTime - decodeTime0;
             ttft.Sort();
             results.Add(new
             {
@@ -66,6 +68,7 @@ internal static class ServeBatchingCommand
                 ttftP50Ms = Math.Round(ttft[ttft.Count / 2] * 1000, 1),
                 ttftP99Ms = Math.Round(ttft[Math.Min(ttft.Count - 1, (int)Math.Ceiling(ttft.Count * 0.99) - 1)] * 1000, 1),
                 meanDecodeBatch = steps == 0 ? 0 : Math.Round((double)decoded / steps, 2),
+                meanStepMs = steps == 0 ? 0 : Math.Round(decodeTime.TotalMilliseconds / steps, 2),
             });
         }
         Console.WriteLine(JsonSerializer.Serialize(new { model = Path.GetFileName(model), threads = KernelOptions.Threads, tokensPerSequence = tokens, results },

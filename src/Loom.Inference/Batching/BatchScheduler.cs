@@ -31,7 +31,7 @@ public sealed class BatchScheduler : IDisposable
     private int[] _stepTokens = [];
     private readonly KeyValuePair<string, object?> _modelTag;
     private volatile bool _disposed;
-    private long _steps, _decodedTokens, _prefillPasses;
+    private long _steps, _decodedTokens, _prefillPasses, _decodeTicks;
 
     public BatchScheduler(LlmModel model, BatchSchedulerOptions? options = null)
     {
@@ -50,6 +50,9 @@ public sealed class BatchScheduler : IDisposable
 
     /// <summary>Tokens those steps decoded (the sum of their batch sizes); over <see cref="Steps"/> the mean batch.</summary>
     public long DecodedTokens => Interlocked.Read(ref _decodedTokens);
+
+    /// <summary>Time the decode steps took (model forward and the sequences' Next); over <see cref="Steps"/> the step time.</summary>
+    public TimeSpan DecodeTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks));
 
     /// <summary>Batched prefill passes run so far (each reads one chunk of one or more prompts).</summary>
     public long PrefillPasses => Interlocked.Read(ref _prefillPasses);
@@ -140,7 +143,9 @@ public sealed class BatchScheduler : IDisposable
         foreach (var running in leaving) _decoding.Remove(running);
         BatchSchedulerMetrics.Steps.Add(1, _modelTag);
         BatchSchedulerMetrics.DecodedTokens.Add(n, _modelTag);
-        BatchSchedulerMetrics.DecodeSeconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds, _modelTag);
+        long elapsed = Stopwatch.GetTimestamp() - start;
+        Interlocked.Add(ref _decodeTicks, elapsed);
+        BatchSchedulerMetrics.DecodeSeconds.Add(Stopwatch.GetElapsedTime(0, elapsed).TotalSeconds, _modelTag);
         BatchSchedulerMetrics.NextSeconds.Add(Stopwatch.GetElapsedTime(sampling).TotalSeconds, _modelTag);
     }
 
