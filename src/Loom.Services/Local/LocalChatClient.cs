@@ -35,7 +35,7 @@ internal sealed class LocalChatClient(TextModelParts model, ServedModelInfo info
         if (mode is not RequiredChatToolMode required)
         {
             var free = model.Stream(model.EncodeChat([.. messages], tools, ""), options, cancellationToken);
-            return ToolCallStream.Filter(free, names, captureAll: false, cancellationToken);
+            return ToolCallStream.Filter(free, names, captureAll: false, syntax.NewCallId, cancellationToken);
         }
         var allowed = tools;
         if (required.RequiredFunctionName is { } name)
@@ -47,7 +47,7 @@ internal sealed class LocalChatClient(TextModelParts model, ServedModelInfo info
         ITokenConstraint constraint = ToolChoiceConstraint.Create(allowed, syntax, model.Vocabulary);
         // The template's call prefix goes into the prompt, so the model writes only the JSON of the call.
         var forced = model.Stream(model.EncodeChat([.. messages], tools, syntax.CallPrefix), options, cancellationToken, constraint);
-        return ToolCallStream.Filter(forced, names, captureAll: true, cancellationToken);
+        return ToolCallStream.Filter(forced, names, captureAll: true, syntax.NewCallId, cancellationToken);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>

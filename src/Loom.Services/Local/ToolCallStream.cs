@@ -15,7 +15,7 @@ namespace Loom.Services.Local;
 internal static class ToolCallStream
 {
     public static async IAsyncEnumerable<ChatResponseUpdate> Filter(IAsyncEnumerable<ChatResponseUpdate> updates, IReadOnlyCollection<string> toolNames,
-        bool captureAll, [EnumeratorCancellation] CancellationToken cancellation = default)
+        bool captureAll, Func<string>? newCallId = null, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         var held = new StringBuilder();
         bool started = false;
@@ -28,7 +28,7 @@ internal static class ToolCallStream
                 captured.Add((update, update.Text));
                 if (final)
                 {
-                    foreach (var u in Decide(captured, toolNames)) yield return u;
+                    foreach (var u in Decide(captured, toolNames, newCallId)) yield return u;
                     captured = null;
                 }
                 continue;
@@ -43,7 +43,7 @@ internal static class ToolCallStream
                 captured = [(update, text[capture..])];
                 if (final)
                 {
-                    foreach (var u in Decide(captured, toolNames)) yield return u;
+                    foreach (var u in Decide(captured, toolNames, newCallId)) yield return u;
                     captured = null;
                 }
                 continue;
@@ -54,7 +54,7 @@ internal static class ToolCallStream
         }
         // A stream that ended without a finishing update still releases what it held.
         if (captured is { Count: > 0 })
-            foreach (var u in Decide(captured, toolNames)) yield return u;
+            foreach (var u in Decide(captured, toolNames, newCallId)) yield return u;
         else if (held.Length > 0)
             yield return new ChatResponseUpdate(ChatRole.Assistant, held.ToString());
     }
@@ -83,9 +83,10 @@ internal static class ToolCallStream
         return 0;
     }
 
-    private static IEnumerable<ChatResponseUpdate> Decide(List<(ChatResponseUpdate Update, string Text)> captured, IReadOnlyCollection<string> toolNames)
+    private static IEnumerable<ChatResponseUpdate> Decide(List<(ChatResponseUpdate Update, string Text)> captured, IReadOnlyCollection<string> toolNames,
+        Func<string>? newCallId)
     {
-        var parsed = ToolCallParser.Parse(string.Concat(captured.Select(c => c.Text)), toolNames);
+        var parsed = ToolCallParser.Parse(string.Concat(captured.Select(c => c.Text)), toolNames, newCallId);
         if (parsed.Calls.Count == 0)
         {
             foreach (var (update, text) in captured) yield return WithText(update, text, finishAndUsage: true, extras: true);

@@ -13,6 +13,10 @@ public sealed class RealModelFixture : IAsyncLifetime
 {
     public const string Lm = "tiny-lm", Gguf = "tiny-gguf", Tools = "tiny-tools", Reference = "llama-spm2500-q8_0";
 
+    /// <summary>The reference Qwen3 GGUF (random weights, real vocabulary and Qwen3's own chat template with tools),
+    /// served when ../shared/reference/gguf exists.</summary>
+    public const string QwenReference = "qwen3-bpe3072-tied-q8_0";
+
     /// <summary>A compact Qwen-style (Hermes) template: tools as JSON inside &lt;tools&gt; in a system turn, calls in
     /// &lt;tool_call&gt; with arguments as a mapping, results in &lt;tool_response&gt;.</summary>
     public const string ToolsTemplate = """
@@ -62,6 +66,7 @@ public sealed class RealModelFixture : IAsyncLifetime
             File.CreateSymbolicLink(Path.Combine(Models, Reference + ".gguf"), reference);
             HasReference = true;
         }
+        if (ReferencePath(QwenReference) is { } qwen) File.CreateSymbolicLink(Path.Combine(Models, QwenReference + ".gguf"), qwen);
         Server = LoomServerBuilder.Create(TestServers.Overrides(Models), readEnvironment: false).Build();
         await Server.StartAsync();
         Http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -80,9 +85,11 @@ public sealed class RealModelFixture : IAsyncLifetime
         Directory.Delete(source, recursive: true);
     }
 
-    public static string? ReferencePath()
+    public static string? ReferencePath() => ReferencePath(Reference);
+
+    public static string? ReferencePath(string name)
     {
-        string path = Path.Combine(TestPaths.RepoRoot, "..", "shared", "reference", "gguf", "models", Reference + ".gguf");
+        string path = Path.Combine(TestPaths.RepoRoot, "..", "shared", "reference", "gguf", "models", name + ".gguf");
         return File.Exists(path) ? Path.GetFullPath(path) : null;
     }
 

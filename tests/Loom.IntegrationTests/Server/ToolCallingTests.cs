@@ -115,6 +115,29 @@ public class ToolCallingTests(RealModelFixture fixture) : IClassFixture<RealMode
         Assert.Empty(withoutTools.ToolCalls);
     }
 
+    [ReferenceQwenFact]
+    public async Task Qwen3s_own_template_renders_tools_and_history_and_a_forced_call_parses()
+    {
+        // Qwen3's real template (namespace, reversed loops, string methods) with the tools, a call and its result.
+        ChatMessage[] conversation =
+        [
+            new SystemChatMessage("be brief"),
+            new UserChatMessage("weather in rome?"),
+            new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", "get_weather", BinaryData.FromString("""{"city":"rome","days":2}"""))]),
+            new ToolChatMessage("call_1", "sunny"),
+            new UserChatMessage("and the time there?"),
+        ];
+        ChatCompletion reply = await Chat(RealModelFixture.QwenReference).CompleteChatAsync(conversation, Options(ChatToolChoice.CreateRequiredChoice(), seed: 7));
+        Assert.Equal(ChatFinishReason.ToolCalls, reply.FinishReason);
+        var call = Assert.Single(reply.ToolCalls);
+        AssertValid(call.FunctionName, call.FunctionArguments.ToString());
+        var auto = Options(ChatToolChoice.CreateAutoChoice(), seed: 7);
+        auto.MaxOutputTokenCount = 6;
+        ChatCompletion free = await Chat(RealModelFixture.QwenReference).CompleteChatAsync(conversation, auto);
+        Assert.True(reply.Usage.InputTokenCount > free.Usage.InputTokenCount); // the same prompt plus the forced "<tool_call>\n"
+        Assert.True(free.Usage.InputTokenCount > 150); // the system turn with both tool schemas, the call and its result
+    }
+
     [Theory]
     [InlineData(RealModelFixture.Gguf, false)]
     [InlineData(RealModelFixture.Gguf, true)]

@@ -46,12 +46,20 @@ public sealed class ToolCallParserTests
     [InlineData("{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Oslo\"}}")]
     [InlineData("  {\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n")]
     [InlineData("<|python_tag|>{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Oslo\"}}")]
+    [InlineData("[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}]")]
     public void Llama3_bare_json_is_a_call(string reply)
     {
         var parsed = ToolCallParser.Parse(reply, Tools);
         var call = Assert.Single(parsed.Calls);
         Assert.Equal(("get_weather", "{\"city\":\"Oslo\"}"), (call.Name, Args(call)));
         Assert.Equal("", parsed.Text);
+    }
+
+    [Fact]
+    public void Call_ids_come_from_the_given_factory()
+    {
+        var parsed = ToolCallParser.Parse("{\"name\": \"get_time\", \"arguments\": {}}", Tools, () => ToolCallParser.NewCallId(9));
+        Assert.Matches("^[A-Za-z0-9]{9}$", Assert.Single(parsed.Calls).CallId);
     }
 
     [Fact]

@@ -54,6 +54,22 @@ public sealed class ToolPromptTests
     }
 
     [Fact]
+    public void MistralV03_renders_a_call_with_the_nine_character_id_its_syntax_generates()
+    {
+        string id = ToolCallSyntax.Mistral.NewCallId();
+        Microsoft.Extensions.AI.ChatMessage[] messages =
+        [
+            new(ChatRole.User, "Weather in Paris?"),
+            new(ChatRole.Assistant, [new FunctionCallContent(id, "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" })]),
+            new(ChatRole.Tool, [new FunctionResultContent(id, "20 C")]),
+        ];
+        string prompt = ChatPromptBuilder.Render(ChatTemplate.Parse(S.MistralV03), messages, [Weather()], "<s>", "</s>");
+        Assert.Contains("[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}, \"id\": \"" + id + "\"}]</s>", prompt);
+        Assert.Contains("[TOOL_RESULTS] {\"content\": 20 C, \"call_id\": \"" + id + "\"}[/TOOL_RESULTS]", prompt);
+        Assert.Contains("[AVAILABLE_TOOLS] [", prompt);
+    }
+
+    [Fact]
     public void A_tool_without_a_description_is_rendered_without_one()
     {
         string prompt = ChatPromptBuilder.Render(ChatTemplate.Parse(S.Qwen25), [new(ChatRole.User, "time?")], [Time()], "", "");
@@ -65,6 +81,7 @@ public sealed class ToolPromptTests
     {
         Assert.Same(ToolCallSyntax.Hermes, ToolCallSyntax.Of(ChatTemplate.Parse(S.Qwen25)));
         Assert.Same(ToolCallSyntax.BareJson, ToolCallSyntax.Of(ChatTemplate.Parse(S.Llama31)));
+        Assert.Same(ToolCallSyntax.Mistral, ToolCallSyntax.Of(ChatTemplate.Parse(S.MistralV03)));
         Assert.Null(ToolCallSyntax.Of(ChatTemplate.Parse(S.Qwen2)));
         Assert.Null(ToolCallSyntax.Of(ChatTemplates.Fallback("chatml")));
         Assert.Null(ToolCallSyntax.Of(ChatTemplate.Parse("{% if tools_in_user_message %}x{% endif %}{{ messages[0].content }}")));
