@@ -65,6 +65,14 @@ public static class LanguageModelTaskRunner
         status?.Invoke($"model: {run.Model.ParameterCount:N0} parameters, vocabulary {run.Model.Config.VocabSize}, context {run.Model.Config.ContextLength}; " +
             $"{run.Data.Train.TargetCount:N0} training and {run.Data.Validation.TargetCount:N0} validation tokens");
         var summary = TrainingLoop.Run(run.Task, options with { Run = fingerprinted.ToJson() }, progress, cancellation);
+        if (summary.Ema is { } ema)
+        {
+            // The averaged weights are the model the run hands over, so the saved model and the reported validation
+            // loss are both the average's (the loop's own evaluations saw the raw weights).
+            ema.CopyTo(run.Model);
+            status?.Invoke($"weights: exponential moving average (decay {options.EmaDecay}); validating it");
+            summary = summary with { Validation = run.Task.Evaluate(cancellation) };
+        }
 
         TransformerLmDirectory.Save(outDir, run.Model, run.Data.Tokenizer,
             new Provenance { Seed = options.Seed, Data = sources },

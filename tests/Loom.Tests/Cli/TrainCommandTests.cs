@@ -99,6 +99,25 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Train_lm_ema_hands_over_the_averaged_weights()
+    {
+        using var f = new LmFixture();
+        // Decay 0: the average is the last weights, so the run is the plain run's twin.
+        var plain = JsonNode.Parse(LoomCli.Run(f.Train(f.Dir.Combine("plain"), "--steps", "8", "--lr", "1e-2")).Out)!;
+        var last = JsonNode.Parse(LoomCli.Run(f.Train(f.Dir.Combine("last"), "--steps", "8", "--lr", "1e-2", "--ema", "0")).Out)!;
+        Assert.Equal((double)plain["valLoss"]!, (double)last["valLoss"]!, 6);
+
+        // Decay 1: the average never moves from the initial weights, so the saved model and its validation are the
+        // untrained model's — worse than the trained one, and what `loom eval lm` measures on the saved directory.
+        string frozenDir = f.Dir.Combine("frozen");
+        var frozen = JsonNode.Parse(LoomCli.Run(f.Train(frozenDir, "--steps", "8", "--lr", "1e-2", "--ema", "1")).Out)!;
+        Assert.True((double)frozen["valLoss"]! > (double)plain["valLoss"]! + 0.05, $"{frozen} vs {plain}");
+        var eval = LoomCli.Run("eval", "lm", "--model", frozenDir, "--data", f.Val, "--mode", "lines", "--json");
+        Assert.True(eval.Code == 0, eval.Error);
+        Assert.Equal((double)frozen["valLoss"]!, (double)JsonNode.Parse(eval.Out)!["natsPerToken"]!, 4);
+    }
+
+    [Fact]
     public void Train_lm_human_output_shows_progress_lines_and_a_summary()
     {
         using var f = new LmFixture();
