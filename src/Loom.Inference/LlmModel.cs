@@ -84,8 +84,10 @@ public sealed class LlmModel : IDisposable
     internal RopeCache Rope { get; }
 
     /// <summary>A new sequence with its own KV cache (<see cref="LlmConfig.ContextLength"/> positions).</summary>
-    /// <param name="batchSize">Most prompt tokens processed at once (activation buffers scale with it).</param>
-    public LlmSession CreateSession(int batchSize = 512) => new(this, batchSize);
+    /// <param name="batchSize">Most prompt tokens treated as one batch (<see cref="LlmSession.BatchSize"/>).</param>
+    /// <param name="chunkRows">Most rows pushed through the layers at once; the activation buffers scale with it
+    /// (<see cref="LlmSession.ChunkRows"/>). At least 32.</param>
+    public LlmSession CreateSession(int batchSize = 512, int chunkRows = LlmSession.DefaultChunkRows) => new(this, batchSize, chunkRows);
 
     public void Dispose() => File.Dispose();
 }

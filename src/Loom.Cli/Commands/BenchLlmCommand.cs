@@ -15,11 +15,13 @@ namespace Loom.Cli;
 /// tokens/s reported as mean ± sample standard deviation over the repetitions. Memory is reported beside the speed:
 /// the weights' bytes (memory-mapped, so resident as file-backed pages), the KV cache and activation buffers the
 /// session holds, and the process's resident memory split as Linux does (file-backed vs anonymous) before the model
-/// is loaded and after the runs, so anonymous growth can be compared with the KV cache.
+/// is loaded and after the runs, so anonymous growth can be compared with the KV cache; beside it the managed heap's
+/// committed bytes, and the same readings once more after a full garbage collection (what the process still needs,
+/// without garbage the GC had not yet had a reason to collect).
 /// </summary>
 public static class BenchLlmCommand
 {
-    public sealed record Settings(int PromptTokens, int GenTokens, int Repetitions, ulong Seed = 1);
+    public sealed record Settings(int PromptTokens, int GenTokens, int Repetitions, ulong Seed = 1, int ChunkRows = LlmSession.DefaultChunkRows);
 
     public static Command Create()
     {
@@ -27,18 +29,25 @@ public static class BenchLlmCommand
         var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length of the pp test (0: skip it)", DefaultValueFactory = _ => 512 };
         var gen = new Option<int>("--gen-tokens") { Description = "Tokens decoded in the tg test (0: skip it)", DefaultValueFactory = _ => 128 };
         var repetitions = new Option<int>("--repetitions") { Description = "Timed runs of each test", DefaultValueFactory = _ => 5 };
+        var chunkRows = new Option<int>("--chunk-rows")
+        {
+            Description = "Prompt rows pushed through the layers at once (activation memory scales with it)",
+            DefaultValueFactory = _ => LlmSession.DefaultChunkRows,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("llm", "GGUF model speed: prompt and generation tokens/s (as llama-bench reports them)");
         llm.AddTo(command);
-        foreach (var option in new Option[] { prompt, gen, repetitions, json }) command.Options.Add(option);
+        foreach (var option in new Option[] { prompt, gen, repetitions, chunkRows, json }) command.Options.Add(option);
         command.SetAction((parse, cancellation) =>
         {
-            var settings = new Settings(parse.GetValue(prompt), parse.GetValue(gen), parse.GetValue(repetitions));
+            var settings = new Settings(parse.GetValue(prompt), parse.GetValue(gen), parse.GetValue(repetitions), ChunkRows: parse.GetValue(chunkRows));
             // Before anything of the model exists: what the runtime itself holds (heap, JIT code, CLI parsing).
             var baseline = ResidentMemory.Read();
+            long gcBaseline = GC.GetTotalMemory(forceFullCollection: false);
             // Like llama-bench, a context just large enough for the longer test (the KV cache is allocated whole).
             using var model = llm.Load(parse, defaultContext: Math.Max(1, Math.Max(settings.PromptTokens, settings.GenTokens)));
             var result = Run(model, settings, cancellation, baseline);
+            result["gcHeapBaselineBytes"] = gcBaseline;
             if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
             else PrintTable(result);
             return Task.FromResult(0);
@@ -59,7 +68,7 @@ public static class BenchLlmCommand
         int vocab = model.Config.VocabSize;
         int[] promptIds = [.. Enumerable.Range(0, settings.PromptTokens).Select(_ => rng.NextInt(vocab))];
         int[] genIds = [.. Enumerable.Range(0, settings.GenTokens).Select(_ => rng.NextInt(vocab))];
-        var session = model.CreateSession();
+        var session = model.CreateSession(chunkRows: settings.ChunkRows);
 
         double[] pp = [], tg = [];
         if (promptIds.Length > 0)
@@ -73,7 +82,15 @@ public static class BenchLlmCommand
             tg = [.. Enumerable.Range(0, settings.Repetitions).Select(_ => TokensPerSecond(genIds.Length, () => Generate(session, genIds), cancellation))];
         }
         var after = ResidentMemory.Read();
+        long gcHeap = GC.GetTotalMemory(forceFullCollection: false);
+        // Everything unreachable collected and the freed heap given back: what the session really keeps resident.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var collected = ResidentMemory.Read();
+        long gcCommittedCollected = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        GC.KeepAlive(session);
         var c = model.Config;
+        long? growth = after is not null && baseline is not null ? after.AnonymousBytes - baseline.AnonymousBytes : null;
+        long? growthCollected = collected is not null && baseline is not null ? collected.AnonymousBytes - baseline.AnonymousBytes : null;
         return new JsonObject
         {
             ["model"] = model.Name,
@@ -97,13 +114,22 @@ public static class BenchLlmCommand
             ["kvCacheBytes"] = session.Cache.Bytes,
             ["kvCacheBytesAtContext"] = 4L * c.ContextLength * (c.KeyWidth + c.ValueWidth) * c.LayerCount,
             ["activationBytes"] = session.BufferBytes,
+            ["chunkRows"] = session.ChunkRows,
             ["rssFileBytes"] = after?.FileBytes,
             ["rssAnonBytes"] = after?.AnonymousBytes,
             ["rssShmemBytes"] = after?.SharedBytes,
             ["rssFileBaselineBytes"] = baseline?.FileBytes,
             ["rssAnonBaselineBytes"] = baseline?.AnonymousBytes,
             ["rssShmemBaselineBytes"] = baseline?.SharedBytes,
-            ["anonGrowthBytes"] = after is not null && baseline is not null ? after.AnonymousBytes - baseline.AnonymousBytes : null,
+            ["anonGrowthBytes"] = growth,
+            // The acceptance reading: anonymous growth over the KV bytes the session holds (its allocated capacity).
+            ["anonGrowthPerKvCache"] = Ratio(growth, session.Cache.Bytes),
+            // Managed bytes allocated and not yet known to be free (live objects plus garbage not yet collected).
+            ["gcHeapBytes"] = gcHeap,
+            ["rssAnonAfterCollectBytes"] = collected?.AnonymousBytes,
+            ["anonGrowthAfterCollectBytes"] = growthCollected,
+            ["anonGrowthAfterCollectPerKvCache"] = Ratio(growthCollected, session.Cache.Bytes),
+            ["gcCommittedAfterCollectBytes"] = gcCommittedCollected,
         };
     }
 
@@ -126,6 +152,8 @@ public static class BenchLlmCommand
         run();
         return tokens / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
+
+    private static JsonNode? Ratio(long? growth, long kv) => growth is { } g && kv > 0 ? Math.Round((double)g / kv, 3) : null;
 
     private static JsonNode? Mean(double[] samples) => samples.Length == 0 ? null : Math.Round(samples.Average(), 2);
 
@@ -159,9 +187,11 @@ public static class BenchLlmCommand
         if (r["rssAnonBytes"] is null) return line;
         line += $"; resident: file-backed {MiB(r["rssFileBytes"])}, shared (JIT code) {MiB(r["rssShmemBytes"])}, anonymous {MiB(r["rssAnonBytes"])}";
         if (r["anonGrowthBytes"] is not { } growth) return line;
-        double kv = (long)r["kvCacheBytes"]!;
-        string ratio = kv > 0 ? string.Create(CultureInfo.InvariantCulture, $", {(long)growth / kv:F2}× the KV cache") : "";
-        return line + $" ({MiB(r["rssAnonBaselineBytes"])} before loading: growth {MiB(growth)}{ratio})";
+        static string Times(JsonNode? ratio) => ratio is null ? "" : string.Create(CultureInfo.InvariantCulture, $", {(double)ratio:F2}× the KV cache");
+        line += $" ({MiB(r["rssAnonBaselineBytes"])} before loading: growth {MiB(growth)}{Times(r["anonGrowthPerKvCache"])}";
+        return r["anonGrowthAfterCollectBytes"] is { } collected
+            ? line + $"; after a full GC {MiB(collected)}{Times(r["anonGrowthAfterCollectPerKvCache"])})"
+            : line + ")";
     }
 
     /// <summary>

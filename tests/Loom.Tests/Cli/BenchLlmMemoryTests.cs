@@ -48,6 +48,8 @@ public class BenchLlmMemoryTests
         Assert.Equal(16L * (256 + 256) * 2 * 4, (long)json["kvCacheBytes"]!);
         Assert.Equal((long)json["kvCacheBytes"]!, (long)json["kvCacheBytesAtContext"]!);
         Assert.True((long)json["activationBytes"]! > 0);
+        Assert.Equal(Loom.Inference.LlmSession.DefaultChunkRows, (int)json["chunkRows"]!);
+        Assert.True((long)json["gcHeapBytes"]! > 0 && (long)json["gcHeapBaselineBytes"]! > 0);
 
         if (!OperatingSystem.IsLinux())
         {
@@ -59,10 +61,16 @@ public class BenchLlmMemoryTests
         Assert.True((long)json["rssFileBaselineBytes"]! > 0 && (long)json["rssShmemBytes"]! >= 0 && (long)json["rssShmemBaselineBytes"]! >= 0);
         Assert.True(anonymous > 0 && baseline > 0);
         Assert.Equal(anonymous - baseline, (long)json["anonGrowthBytes"]!);
+        long kv = (long)json["kvCacheBytes"]!;
+        Assert.Equal(Math.Round((double)(anonymous - baseline) / kv, 3), (double)json["anonGrowthPerKvCache"]!);
+        long collected = (long)json["rssAnonAfterCollectBytes"]!;
+        Assert.Equal(collected - baseline, (long)json["anonGrowthAfterCollectBytes"]!);
+        Assert.Equal(Math.Round((double)(collected - baseline) / kv, 3), (double)json["anonGrowthAfterCollectPerKvCache"]!);
 
         (code, output, error) = LoomCli.Run("bench", "llm", path, "--prompt-tokens", "8", "--gen-tokens", "0", "--repetitions", "1", "--threads", "1");
         Assert.True(code == 0, error);
         Assert.Contains("memory: weights ", output);
         Assert.Contains("before loading: growth ", output);
+        Assert.Contains("after a full GC ", output);
     }
 }
