@@ -16,7 +16,9 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache 
     public void Forward(LayerWeights w, SessionBuffers b, KvCache cache, int layer, int start, int n)
     {
         int e = c.EmbeddingLength, f = c.FeedForwardLength;
-        Span<float> x = b.Residual.AsSpan(0, n * e), h = b.Normed.AsSpan(0, n * e), projected = b.Projected.AsSpan(0, n * e);
+        Span<float> x = b.Residual.AsSpan(0, n * e), h = b.Normed.AsSpan(0, n * e);
+        // W_o and W_down write into h: it is dead by then (read only by the matmuls before), which saves an [n, E] buffer.
+        Span<float> projected = h;
 
         // Attention. K and V rows go straight into the cache at their positions.
         Normalization.RmsNormForward(x, w.AttentionNorm, h, b.Rstd.AsSpan(0, n), n, e, c.RmsEpsilon);

@@ -10,10 +10,9 @@ internal sealed class SessionBuffers(LlmConfig c, int maxRows)
 {
     public int Rows { get; private set; }
     public float[] Residual { get; private set; } = [];   // [R, E] the residual stream x
-    public float[] Normed { get; private set; } = [];     // [R, E] RMSNorm(x)
+    public float[] Normed { get; private set; } = [];     // [R, E] RMSNorm(x), then the W_o or W_down output added to x
     public float[] Query { get; private set; } = [];      // [R, Hq·Dk]
     public float[] Attention { get; private set; } = [];  // [R, Hq·Dv] attention output before W_o
-    public float[] Projected { get; private set; } = [];  // [R, E] W_o or W_down output, added to x
     public float[] Gate { get; private set; } = [];       // [R, F] then SiLU(gate)·up
     public float[] Up { get; private set; } = [];         // [R, F]
     public float[] Rstd { get; private set; } = [];       // [R·heads] RMSNorm's per-row scale (written, unused)
@@ -33,7 +32,6 @@ internal sealed class SessionBuffers(LlmConfig c, int maxRows)
         Normed = new float[r * c.EmbeddingLength];
         Query = new float[r * c.QueryWidth];
         Attention = new float[r * c.AttentionOutputWidth];
-        Projected = new float[r * c.EmbeddingLength];
         Gate = new float[r * c.FeedForwardLength];
         Up = new float[r * c.FeedForwardLength];
         Rstd = new float[r * Math.Max(c.HeadCount, c.KvHeadCount)];
@@ -44,6 +42,6 @@ internal sealed class SessionBuffers(LlmConfig c, int maxRows)
     }
 
     /// <summary>Bytes the buffers hold now.</summary>
-    public long Bytes => 4L * (Residual.Length + Normed.Length + Query.Length + Attention.Length + Projected.Length +
+    public long Bytes => 4L * (Residual.Length + Normed.Length + Query.Length + Attention.Length +
         Gate.Length + Up.Length + Rstd.Length + Positions.Length + RopeCos.Length + RopeSin.Length + LastNormed.Length + Logits.Length);
 }

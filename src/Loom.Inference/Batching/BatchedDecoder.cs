@@ -132,7 +132,9 @@ internal sealed class BatchedDecoder
     {
         int e = _c.EmbeddingLength, f = _c.FeedForwardLength, kw = _c.KeyWidth, vw = _c.ValueWidth, qw = _c.QueryWidth, aw = _c.AttentionOutputWidth;
         var arch = _model.Architecture;
-        Span<float> x = _b.Residual.AsSpan(0, rows * e), h = _b.Normed.AsSpan(0, rows * e), projected = _b.Projected.AsSpan(0, rows * e);
+        Span<float> x = _b.Residual.AsSpan(0, rows * e), h = _b.Normed.AsSpan(0, rows * e);
+        // W_o and W_down write into h: it is dead by then (read only by the matmuls before), which saves an [n, E] buffer.
+        Span<float> projected = h;
 
         Normalization.RmsNormForward(x, w.AttentionNorm, h, _b.Rstd.AsSpan(0, rows), rows, e, _c.RmsEpsilon);
         Span<float> q = _b.Query.AsSpan(0, rows * qw), k = _keys.AsSpan(0, rows * kw), val = _values.AsSpan(0, rows * vw);

@@ -149,7 +149,7 @@ public class LlmRuntimeTests
         var session = model.CreateSession(batchSize: 64);
         session.Forward([1]);
         long oneRow = session.BufferBytes;
-        long perRow = 4L * (3 * c.EmbeddingLength + c.QueryWidth + c.AttentionOutputWidth + 2 * c.FeedForwardLength
+        long perRow = 4L * (2 * c.EmbeddingLength + c.QueryWidth + c.AttentionOutputWidth + 2 * c.FeedForwardLength
             + c.HeadCount + 1 + c.RopeDimensionCount);
         Assert.Equal(perRow + 4L * (c.EmbeddingLength + c.VocabSize), oneRow);
         session.Forward([.. Enumerable.Range(2, 100)]); // two batches of at most 64 rows

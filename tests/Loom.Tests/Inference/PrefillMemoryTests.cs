@@ -44,9 +44,9 @@ public class PrefillMemoryTests
         var model = ReferenceModels.Model("llama-spm2500-q8_0.gguf");
         var c = model.Config;
         var session = model.CreateSession(chunkRows: 64);
-        // Per row: residual, normed, projected (E each), query, attention output, gate and up (F each), RMSNorm
+        // Per row: residual, normed (E each), query, attention output, gate and up (F each), RMSNorm
         // scales (one per head), position, RoPE cos and sin (half the rotated dims each); fixed: last normed row and logits.
-        long perRow = 4L * (3 * c.EmbeddingLength + c.QueryWidth + c.AttentionOutputWidth + 2 * c.FeedForwardLength
+        long perRow = 4L * (2 * c.EmbeddingLength + c.QueryWidth + c.AttentionOutputWidth + 2 * c.FeedForwardLength
             + Math.Max(c.HeadCount, c.KvHeadCount) + 1 + c.RopeDimensionCount);
         long bound = 64 * perRow + 4L * (c.EmbeddingLength + c.VocabSize);
         session.Forward(Ids(model, 40));
