@@ -42,7 +42,7 @@ internal static class AuditedCall
                         throw;
                     }
                     usage = ChatUsage.FromUpdate(updates.Current, usage);
-                    text.Append(updates.Current.Text);
+                    text.Append(AuditContent.Text(updates.Current.Contents));
                     yield return updates.Current;
                 }
             }

@@ -20,7 +20,7 @@ public sealed class AuditingChatClient(IChatClient inner, AuditWriter writer, st
         try
         {
             var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-            Finish(list, response.Text, response.Usage, start, 200);
+            Finish(list, AuditContent.Text(response.Messages.SelectMany(m => m.Contents)), response.Usage, start, 200);
             return response;
         }
         catch (Exception e) when (e is not OperationCanceledException)
