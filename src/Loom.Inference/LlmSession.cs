@@ -20,10 +20,11 @@ public sealed class LlmSession : ILogitSource
     private readonly DecoderLayer _layer;
 
     /// <summary>
-    /// Default for <see cref="ChunkRows"/>. Activations take ~43 KB per row for a 1024-wide model with a 2816-wide
-    /// feed-forward: 128 rows hold 5.4 MB where a whole 512-token batch held 21 MB (1.8× its own KV cache). Fewer rows
-    /// per GEMM call dequantize each weight panel more often; measured (pp512, Q8_0 200M model, 1 thread, CPU time):
-    /// 64 rows cost +36 %, 128 rows +13 %, 256 rows +3 % against one 512-row pass.
+    /// Default for <see cref="ChunkRows"/>, a memory/speed trade. Activations take ~39 KB per row for a 1024-wide
+    /// model with a 2816-wide feed-forward: 128 rows hold 4.9 MB where a whole 512-token batch held 21 MB (1.8× its
+    /// own KV cache). Fewer rows per GEMM call dequantize every weight panel once per chunk instead of once per batch;
+    /// measured (pp512 of a 200M model, 1 thread, process CPU time against one 512-row pass): 64 rows +36 %, 128 rows
+    /// +15–17 % (F16, Q8_0, Q4_K_M), 256 rows +3–6 %. Pass a larger chunk to CreateSession where speed matters more.
     /// </summary>
     public const int DefaultChunkRows = 128;
 
