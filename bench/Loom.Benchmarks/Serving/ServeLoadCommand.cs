@@ -42,9 +42,10 @@ internal static class ServeLoadCommand
             int clients = levels[index];
             long rssBefore = ResidentBytes(pid);
             var batchBefore = await BatchCounters.ScrapeAsync(http);
-            double serverCpuBefore = CpuSeconds(pid), clientCpuBefore = CpuSeconds(Environment.ProcessId);
+            double serverCpuBefore = CpuSeconds(pid), clientCpuBefore = CpuSeconds(Environment.ProcessId), engineCpuBefore = EngineCpuSeconds(pid);
             var level = await RunLevel(http, model, index + 1, clients, requests, maxTokens);
             double serverCpu = CpuSeconds(pid) - serverCpuBefore, clientCpu = CpuSeconds(Environment.ProcessId) - clientCpuBefore;
+            double engineCpu = EngineCpuSeconds(pid) - engineCpuBefore;
             var batch = (await BatchCounters.ScrapeAsync(http)).Minus(batchBefore);
             long rssAfter = ResidentBytes(pid);
             double seconds = level["seconds"]!.GetValue<double>();
@@ -52,6 +53,11 @@ internal static class ServeLoadCommand
             // load generator takes away from the server it measures.
             level["serverCpuCores"] = pid is null ? null : Math.Round(serverCpu / seconds, 2);
             level["clientCpuCores"] = Math.Round(clientCpu / seconds, 2);
+            // The server's CPU split: its batching loop and kernel threads vs everything else (HTTP, JSON, GC, timers).
+            level["serverEngineCpuMsPerToken"] = pid is null || level["completionTokens"]!.GetValue<long>() == 0 ? null
+                : Math.Round(engineCpu * 1000 / level["completionTokens"]!.GetValue<long>(), 2);
+            level["serverOtherCpuMsPerToken"] = pid is null || level["completionTokens"]!.GetValue<long>() == 0 ? null
+                : Math.Round((serverCpu - engineCpu) * 1000 / level["completionTokens"]!.GetValue<long>(), 2);
             level["meanDecodeBatch"] = batch.Steps == 0 ? null : Math.Round(batch.DecodedTokens / batch.Steps, 2);
             level["meanStepMs"] = batch.Steps == 0 ? null : Math.Round(batch.DecodeSeconds / batch.Steps * 1000, 2);
             level["meanNextMsPerToken"] = batch.DecodedTokens == 0 ? null : Math.Round(batch.NextSeconds / batch.DecodedTokens * 1000, 3);
@@ -173,6 +179,37 @@ internal static class ServeLoadCommand
         {
             return 0;
         }
+    }
+
+    // CPU of the server's engine threads (the batching loop "loom-batch-…" and the kernel pool "loom-kernel-…", by
+    // their names in /proc/PID/task/*/comm); 0 when they cannot be read.
+    private static double EngineCpuSeconds(int? pid)
+    {
+        if (pid is null) return 0;
+        double total = 0;
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    string name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                    if (!name.StartsWith("loom-batch", StringComparison.Ordinal) && !name.StartsWith("loom-kernel", StringComparison.Ordinal)) continue;
+                    string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    total += (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+                }
+                catch (IOException)
+                {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        return total;
     }
 
     // VmRSS of the server process from /proc (Linux); −1 when no pid was given or it cannot be read.
