@@ -170,15 +170,20 @@ internal static class ServeLoadCommand
         if (pid is null) return 0;
         try
         {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are 14 and 15.
-            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+            return StatCpuSeconds(File.ReadAllText($"/proc/{pid}/stat"));
         }
         catch (IOException)
         {
             return 0;
         }
+    }
+
+    // utime + stime from a /proc stat line: the fields after the command name (which may hold spaces) start at state,
+    // field 3; utime and stime are fields 14 and 15.
+    private static double StatCpuSeconds(string stat)
+    {
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
     }
 
     // CPU of the server's engine threads (the batching loop "loom-batch-…" and the kernel pool "loom-kernel-…", by
@@ -195,9 +200,7 @@ internal static class ServeLoadCommand
                 {
                     string name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
                     if (!name.StartsWith("loom-batch", StringComparison.Ordinal) && !name.StartsWith("loom-kernel", StringComparison.Ordinal)) continue;
-                    string stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    total += (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+                    total += StatCpuSeconds(File.ReadAllText(Path.Combine(task, "stat")));
                 }
                 catch (IOException)
                 {
