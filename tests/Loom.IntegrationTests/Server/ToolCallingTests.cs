@@ -115,6 +115,37 @@ public class ToolCallingTests(RealModelFixture fixture) : IClassFixture<RealMode
         Assert.Empty(withoutTools.ToolCalls);
     }
 
+    private const string ForcedBody = """
+        {"model": "tiny-tools", "messages": [{"role": "user", "content": "time?"}], "max_tokens": 200, "seed": 9,
+         "tools": [{"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {"zone": {"type": "string", "maxLength": 5}}, "required": ["zone"]}}}],
+         "tool_choice": {"type": "function", "function": {"name": "get_time"}}, "parallel_tool_calls": false
+        """;
+
+    [Fact]
+    public async Task On_the_wire_a_call_has_null_content_and_streams_as_one_tool_calls_delta()
+    {
+        var whole = await fixture.Http.PostAsync("/v1/chat/completions", new StringContent(ForcedBody + "}", System.Text.Encoding.UTF8, "application/json"));
+        var choice = (await whole.Content.ReadFromJsonAsync<JsonObject>())!["choices"]![0]!;
+        Assert.Equal("tool_calls", (string)choice["finish_reason"]!);
+        var message = choice["message"]!.AsObject();
+        Assert.True(message.ContainsKey("content"));
+        Assert.Null(message["content"]);
+        var call = message["tool_calls"]![0]!;
+        Assert.Equal(("function", "get_time"), ((string)call["type"]!, (string)call["function"]!["name"]!));
+        AssertValid("get_time", (string)call["function"]!["arguments"]!);
+
+        var events = await HttpApiTests.StreamAsync(fixture.Http, "/v1/chat/completions", ForcedBody + ", \"stream\": true}");
+        Assert.Equal("[DONE]", events[^1]);
+        var chunks = events[..^1].Select(e => JsonNode.Parse(e)!["choices"]![0]!).ToList();
+        var withCalls = Assert.Single(chunks, c => c["delta"]!["tool_calls"] is not null);
+        var delta = withCalls["delta"]!["tool_calls"]![0]!;
+        Assert.Equal((0, "function", "get_time"), ((int)delta["index"]!, (string)delta["type"]!, (string)delta["function"]!["name"]!));
+        Assert.StartsWith("call_", (string)delta["id"]!);
+        AssertValid("get_time", (string)delta["function"]!["arguments"]!);
+        Assert.Equal("tool_calls", (string)chunks[^1]["finish_reason"]!);
+        Assert.All(chunks, c => Assert.True(c["delta"]!["content"] is null || (string)c["delta"]!["content"]! == ""));
+    }
+
     [ReferenceQwenFact]
     public async Task Qwen3s_own_template_renders_tools_and_history_and_a_forced_call_parses()
     {
