@@ -53,7 +53,19 @@ public static unsafe class QuantMatMul
         {
             if (IsFloat(type)) // the float activations are used as they are
             {
-                Run(work.Set(type, w, (int)rowBytes, rows, cols, (byte*)xs, cols * sizeof(float), n, output), rows, cols, n);
+                work.Set(type, w, (int)rowBytes, rows, cols, (byte*)xs, cols * sizeof(float), n, output);
+                // The rows the four-row kernel leaves (all of decode's one) take the faster F16 dot on scaled inputs.
+                int single = n % ActivationBlock;
+                if (type == GgmlType.F16 && HalfRowDot.IsSupported && single > 0)
+                {
+                    if (work.Scaled.Length < single * cols) work.Scaled = new float[single * cols];
+                    work.ScaledFrom = HalfRowDot.TryScale(x[((n - single) * cols)..], work.Scaled) ? n - single : n;
+                }
+                fixed (float* scaled = work.Scaled)
+                {
+                    work.ScaledInput = scaled;
+                    Run(work, rows, cols, n);
+                }
                 return;
             }
             GgmlType activationType = VecDot.ActivationType(type);
@@ -101,6 +113,11 @@ public static unsafe class QuantMatMul
         [ThreadStatic] public static Work? Instance;
 
         public byte[] Activations = [];
+        /// <summary>F16 only: activation rows from <see cref="ScaledFrom"/> on, scaled for <see cref="HalfRowDot"/>
+        /// (ScaledFrom = n when none are).</summary>
+        public float[] Scaled = [];
+        public float* ScaledInput;
+        public int ScaledFrom;
         private GgmlType _type;
         private byte* _weights, _activations;
         private float* _output;
@@ -117,6 +134,7 @@ public static unsafe class QuantMatMul
             _activationRowBytes = activationRowBytes;
             _n = n;
             _output = output;
+            ScaledFrom = n; // none, unless the F16 path scales some
             return this;
         }
 
@@ -125,6 +143,7 @@ public static unsafe class QuantMatMul
             _weights = null;
             _activations = null;
             _output = null;
+            ScaledInput = null;
         }
 
         public void Run(int chunk)
@@ -141,6 +160,12 @@ public static unsafe class QuantMatMul
             for (; i < _n; i++)
             {
                 byte* a = _activations + (long)i * _activationRowBytes;
+                if (i >= ScaledFrom)
+                {
+                    float* scaled = ScaledInput + (long)(i - ScaledFrom) * _cols;
+                    HalfRowDot.Rows(_weights, _rowBytes, start, end, scaled, (float*)a, _cols, _output + (long)i * _rows);
+                    continue;
+                }
                 for (int r = start; r < end; r++)
                 {
                     byte* row = _weights + (long)r * _rowBytes;

@@ -46,13 +46,16 @@ public static unsafe class QuantMatVecGroup
             work.Cols = cols;
             work.Input = xs;
             work.QuantizedTypes = 0;
+            work.ScaledReady = false;
             long elements = 0;
             elements += Add(work, a, w0, y0, x);
             elements += Add(work, b, w1, y1, x);
             elements += Add(work, c, w2, y2, x);
             if (work.Parts == 0) return;
             fixed (byte* q0 = work.Activations[0], q1 = work.Activations[1], q2 = work.Activations[2])
+            fixed (float* scaled = work.Scaled)
             {
+                work.ScaledInput = scaled;
                 byte*[] pointers = work.ActivationPointers;
                 pointers[0] = q0;
                 pointers[1] = q1;
@@ -104,6 +107,11 @@ public static unsafe class QuantMatVecGroup
     // F16/BF16 weights, which take the float input as it is.
     private static int ActivationSlot(Work work, GgmlType weightType, ReadOnlySpan<float> x)
     {
+        if (weightType == GgmlType.F16 && HalfRowDot.IsSupported && !work.ScaledReady)
+        {
+            if (work.Scaled.Length < x.Length) work.Scaled = new float[x.Length];
+            work.ScaledReady = HalfRowDot.TryScale(x, work.Scaled);
+        }
         if (weightType is GgmlType.F16 or GgmlType.BF16) return -1;
         GgmlType activationType = VecDot.ActivationType(weightType);
         for (int s = 0; s < work.QuantizedTypes; s++)
@@ -132,6 +140,10 @@ public static unsafe class QuantMatVecGroup
         public readonly GgmlType[] ActivationTypes = new GgmlType[MaxParts];
         public int QuantizedTypes;
         public float* Input;
+        /// <summary>The input scaled for <see cref="HalfRowDot"/>, when an F16 part wants it and the scaling succeeded.</summary>
+        public float[] Scaled = [];
+        public float* ScaledInput;
+        public bool ScaledReady;
         public int Cols, Parts;
         public readonly GgmlType[] Types = new GgmlType[MaxParts];
         public readonly byte*[] Weights = new byte*[MaxParts];
@@ -148,6 +160,7 @@ public static unsafe class QuantMatVecGroup
                 ActivationPointers[p] = null;
             }
             Input = null;
+            ScaledInput = null;
         }
 
         public void Run(int chunk)
@@ -162,6 +175,11 @@ public static unsafe class QuantMatVecGroup
             int rowBytes = RowBytes[p], slot = ActivationSlot[p];
             if (slot < 0)
             {
+                if (type == GgmlType.F16 && ScaledReady)
+                {
+                    HalfRowDot.Rows(weights, rowBytes, start, end, ScaledInput, Input, Cols, output);
+                    return;
+                }
                 for (int r = start; r < end; r++)
                     output[r] = FloatRowDot.Dot(type, ref *(weights + (long)r * rowBytes), ref *Input, Cols);
                 return;
