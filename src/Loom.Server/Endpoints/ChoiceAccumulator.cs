@@ -44,14 +44,24 @@ public sealed class ChoiceAccumulator
         update.AdditionalProperties?.TryGetValue(LoomChatOptions.UpdateLogprobs, out var value) == true
             && value is IReadOnlyList<TokenLogprob> list ? list : [];
 
-    /// <summary>Sum of the choices' completion tokens and the prompt tokens (the same prompt for every choice).</summary>
-    public static (long Prompt, long Completion) Usage(IEnumerable<ChoiceAccumulator> choices)
+    /// <summary>
+    /// Sum of the choices' completion tokens, and of the prompts' tokens counted once per prompt: consecutive runs of
+    /// <paramref name="choicesPerPrompt"/> choices share one prompt (chat: all n; completions: n per prompt, as OpenAI
+    /// numbers them), so several prompts add up while n samples of one prompt do not.
+    /// </summary>
+    public static (long Prompt, long Completion) Usage(IReadOnlyList<ChoiceAccumulator> choices, int choicesPerPrompt)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(choicesPerPrompt, 1);
         long prompt = 0, completion = 0;
-        foreach (var choice in choices)
+        for (int first = 0; first < choices.Count; first += choicesPerPrompt)
         {
-            prompt = Math.Max(prompt, choice.PromptTokens ?? 0);
-            completion += choice.CompletionTokens ?? 0;
+            long shared = 0;
+            for (int i = first; i < Math.Min(choices.Count, first + choicesPerPrompt); i++)
+            {
+                shared = Math.Max(shared, choices[i].PromptTokens ?? 0);
+                completion += choices[i].CompletionTokens ?? 0;
+            }
+            prompt += shared;
         }
         return (prompt, completion);
     }

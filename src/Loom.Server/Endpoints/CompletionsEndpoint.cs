@@ -46,7 +46,7 @@ public static class CompletionsEndpoint
 
         var completer = model.Completions!;
         int n = sampling.N, total = prompts.Length * n;
-        var run = new GenerationRun(metrics, sampling.Model, total, start);
+        var run = new GenerationRun(metrics, sampling.Model, total, start, choicesPerPrompt: n);
         var updates = ChoiceStreams.Merge(total,
             (i, token) => completer.CompleteStreamingAsync(prompts[i / n], sampling.ToChatOptions(i % n), token), context.RequestAborted);
         string id = OpenAiJson.NewId("cmpl");

@@ -13,11 +13,14 @@ public sealed class GenerationRun
     private readonly ServerMetrics _metrics;
     private readonly string _model;
     private readonly long _start;
+    private readonly int _choicesPerPrompt;
     private bool _firstToken;
     private bool _finished;
 
-    public GenerationRun(ServerMetrics metrics, string model, int n, long startTimestamp)
+    /// <param name="choicesPerPrompt">How many consecutive choices share one prompt (default: all n).</param>
+    public GenerationRun(ServerMetrics metrics, string model, int n, long startTimestamp, int? choicesPerPrompt = null)
     {
+        _choicesPerPrompt = choicesPerPrompt ?? Math.Max(1, n);
         _metrics = metrics;
         _model = model;
         _start = startTimestamp;
@@ -27,7 +30,7 @@ public sealed class GenerationRun
 
     public ChoiceAccumulator[] Choices { get; }
 
-    public (long Prompt, long Completion) Usage => ChoiceAccumulator.Usage(Choices);
+    public (long Prompt, long Completion) Usage => ChoiceAccumulator.Usage(Choices, _choicesPerPrompt);
 
     public void Add(int index, ChatResponseUpdate update)
     {

@@ -71,7 +71,18 @@ public sealed class CachingChatClient(IChatClient inner, ResponseCache cache, st
     {
         try
         {
-            return AIJsonUtilities.HashDataToString([ModelId, streaming, messages, options], AIJsonUtilities.DefaultOptions);
+            // ChatOptions' JSON leaves out its tools, yet they change the reply (a call to another tool, or none):
+            // each tool's name, description and parameter schema, and the tool choice, join the key explicitly.
+            var tools = options?.Tools?.Select(t => t is AIFunctionDeclaration f
+                ? $"{f.Name}\n{f.Description}\n{f.JsonSchema.GetRawText()}" : $"{t.GetType().Name}:{t.Name}").ToArray();
+            string? toolMode = options?.ToolMode switch
+            {
+                null => null,
+                NoneChatToolMode => "none",
+                RequiredChatToolMode required => "required:" + required.RequiredFunctionName,
+                _ => "auto",
+            };
+            return AIJsonUtilities.HashDataToString([ModelId, streaming, messages, options, tools, toolMode], AIJsonUtilities.DefaultOptions);
         }
         catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
         {

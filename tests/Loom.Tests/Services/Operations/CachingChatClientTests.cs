@@ -60,6 +60,23 @@ public class CachingChatClientTests
     }
 
     [Fact]
+    public void Tools_AndToolChoice_ArePartOfTheKey()
+    {
+        var client = new CachingChatClient(new CountingChatClient(), new ResponseCache(), "m");
+        static AITool Tool(string name, string property) => AIFunctionFactory.CreateDeclaration(name, "what it does",
+            System.Text.Json.JsonDocument.Parse("{\"type\":\"object\",\"properties\":{\"" + property + "\":{\"type\":\"string\"}}}").RootElement);
+        string Key(params AITool[] tools) => client.Key(Hello, new ChatOptions { Temperature = 0, Tools = tools }, streaming: false)!;
+        string weather = Key(Tool("weather", "city"));
+        Assert.Equal(weather, Key(Tool("weather", "city")));
+        Assert.NotEqual(weather, Key());
+        Assert.NotEqual(weather, Key(Tool("time", "city")));
+        Assert.NotEqual(weather, Key(Tool("weather", "town")));
+        var required = client.Key(Hello, new ChatOptions { Temperature = 0, ToolMode = ChatToolMode.RequireAny }, streaming: false);
+        var none = client.Key(Hello, new ChatOptions { Temperature = 0, ToolMode = ChatToolMode.None }, streaming: false);
+        Assert.NotEqual(required, none);
+    }
+
+    [Fact]
     public async Task Streaming_HitReplaysTheSameUpdates()
     {
         var model = new CountingChatClient();
