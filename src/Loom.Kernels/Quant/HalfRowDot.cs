@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Loom.Kernels.Quant;
 
@@ -42,6 +43,9 @@ internal static unsafe class HalfRowDot
         int i = 0;
         for (; i + Step <= n; i += Step)
         {
+            // Rows are contiguous, so 2 KB ahead is the matrix's next bytes, across row ends. Measured on one thread at
+            // 32000×1024 (64 MB, from DRAM): 10–13 GB/s without, 20–25 with; no change for matrices in L3.
+            if (Sse.IsSupported) Sse.Prefetch0(w + i + 1024);
             var raw = Vector512.Load(w + i);
             largest = Vector512.Max(largest, raw & magnitudeBits);
             var (lo, hi) = Vector512.Widen(raw.AsInt16()); // sign-extended: the sign lands in bits 28–31
