@@ -19,7 +19,7 @@ public static class TransformerPresets
         .ToArray();
 
     /// <summary>
-    /// A built-in preset by name ("tiny", "names", "small", "gpt2-small-like"), or a config file when
+    /// A built-in preset by name ("tiny", "names", "names-small", "small", "gpt2-small-like"), or a config file when
     /// <paramref name="nameOrPath"/> ends in .json.
     /// </summary>
     public static TransformerConfig Load(string nameOrPath)

@@ -46,7 +46,7 @@ public class TransformerConfigTests
     [Fact]
     public void Every_preset_loads_with_its_intended_size_and_the_count_matches_the_built_model()
     {
-        Assert.Equal(["gpt2-small-like", "names", "small", "tiny"], TransformerPresets.Names);
+        Assert.Equal(["gpt2-small-like", "names", "names-small", "small", "tiny"], TransformerPresets.Names);
         foreach (var name in new[] { "tiny", "names" }) // the larger ones only through the formula, to keep the test fast
         {
             var config = TransformerPresets.Load(name);
