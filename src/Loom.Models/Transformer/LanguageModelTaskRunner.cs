@@ -70,8 +70,11 @@ public static class LanguageModelTaskRunner
             // The averaged weights are the model the run hands over, so the saved model and the reported validation
             // loss are both the average's (the loop's own evaluations saw the raw weights).
             ema.CopyTo(run.Model);
-            status?.Invoke($"weights: exponential moving average (decay {options.EmaDecay}); validating it");
-            summary = summary with { Validation = run.Task.Evaluate(cancellation) };
+            // After Ctrl-C the token has fired, so a validation pass would throw before the model is saved: the
+            // average is saved unvalidated (the raw weights' loss would be the wrong model's).
+            bool cancelled = summary.Stopped == StopReason.Cancelled;
+            if (!cancelled) status?.Invoke($"weights: exponential moving average (decay {options.EmaDecay}); validating it");
+            summary = summary with { Validation = cancelled ? null : run.Task.Evaluate(cancellation) };
         }
 
         TransformerLmDirectory.Save(outDir, run.Model, run.Data.Tokenizer,

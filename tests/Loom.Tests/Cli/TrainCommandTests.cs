@@ -118,6 +118,22 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Train_lm_ema_cancelled_run_still_saves_the_average()
+    {
+        using var f = new LmFixture();
+        using var cancel = new CancellationTokenSource();
+        string outDir = f.Dir.Combine("cancelled");
+        var settings = new Loom.Models.Transformer.LanguageModelTaskSettings
+            { Data = f.Data, Validation = f.Val, Mode = Loom.Training.Text.TextMode.Lines, Preset = f.Preset, BatchSize = 4 };
+        var options = new TrainerOptions { Steps = 50, WarmupSteps = 2, EmaDecay = 0.9f, OutDir = outDir };
+        var result = Loom.Models.Transformer.LanguageModelTaskRunner.Train(settings, options,
+            new InlineProgress<TrainerProgress>(p => { if (p.Step == 3) cancel.Cancel(); }), cancellation: cancel.Token);
+        Assert.Equal(StopReason.Cancelled, result.Summary.Stopped);
+        Assert.Null(result.Summary.Validation); // the raw weights' loss would describe another model
+        Assert.True(File.Exists(Path.Combine(outDir, "model.safetensors")));
+    }
+
+    [Fact]
     public void Train_lm_human_output_shows_progress_lines_and_a_summary()
     {
         using var f = new LmFixture();
