@@ -48,25 +48,17 @@ public class QuantMatVecGroupTests
             expected[p] = new float[rows[p]];
             QuantMatMul.MatVec(types[p], weights[p], rows[p], Cols, x, expected[p]);
         }
-        int saved = KernelOptions.Threads;
-        try
+        foreach (int threads in new[] { 1, 2 })
         {
-            foreach (int threads in new[] { 1, 2 })
-            {
-                KernelOptions.Threads = threads;
-                var y = new[] { new float[rows[0]], new float[rows[1]], new float[rows[2]] };
-                QuantMatVecGroup.MatVec(x, new MatVecPart(ta, weights[0], rows[0], y[0]),
-                    new MatVecPart(tb, weights[1], rows[1], y[1]), new MatVecPart(tc, weights[2], rows[2], y[2]));
-                for (int p = 0; p < 3; p++)
-                    Assert.True(expected[p].AsSpan().SequenceEqual(y[p]), $"{types[p]} part {p} differs on {threads} thread(s)");
-                var single = new float[rows[1]];
-                QuantMatVecGroup.MatVec(x, new MatVecPart(tb, weights[1], rows[1], single));
-                Assert.True(expected[1].AsSpan().SequenceEqual(single), $"single {tb} part differs on {threads} thread(s)");
-            }
-        }
-        finally
-        {
-            KernelOptions.Threads = saved;
+            using var scope = KernelOptions.UseThreadsOnThisThread(threads);
+            var y = new[] { new float[rows[0]], new float[rows[1]], new float[rows[2]] };
+            QuantMatVecGroup.MatVec(x, new MatVecPart(ta, weights[0], rows[0], y[0]),
+                new MatVecPart(tb, weights[1], rows[1], y[1]), new MatVecPart(tc, weights[2], rows[2], y[2]));
+            for (int p = 0; p < 3; p++)
+                Assert.True(expected[p].AsSpan().SequenceEqual(y[p]), $"{types[p]} part {p} differs on {threads} thread(s)");
+            var single = new float[rows[1]];
+            QuantMatVecGroup.MatVec(x, new MatVecPart(tb, weights[1], rows[1], single));
+            Assert.True(expected[1].AsSpan().SequenceEqual(single), $"single {tb} part differs on {threads} thread(s)");
         }
     }
 

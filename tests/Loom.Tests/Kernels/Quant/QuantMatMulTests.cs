@@ -85,21 +85,11 @@ public class QuantMatMulTests
         var random = new Random(3);
         var x = new float[n * cols];
         for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() - 0.5f;
-        int saved = KernelOptions.Threads;
-        try
-        {
-            var one = new float[n * rows];
-            var two = new float[n * rows];
-            KernelOptions.Threads = 1;
-            QuantMatMul.MatMul(type, weights, rows, cols, x, n, one);
-            KernelOptions.Threads = 2;
-            QuantMatMul.MatMul(type, weights, rows, cols, x, n, two);
-            Assert.Equal(one, two);
-        }
-        finally
-        {
-            KernelOptions.Threads = saved;
-        }
+        var one = new float[n * rows];
+        var two = new float[n * rows];
+        using (KernelOptions.UseThreadsOnThisThread(1)) QuantMatMul.MatMul(type, weights, rows, cols, x, n, one);
+        using (KernelOptions.UseThreadsOnThisThread(2)) QuantMatMul.MatMul(type, weights, rows, cols, x, n, two);
+        Assert.Equal(one, two);
     }
 
     [Fact]
