@@ -47,6 +47,11 @@ public static class TrainCommand
         var minLr = new Option<float?>("--min-lr") { Description = "Learning rate at the end of the cosine (default lr/10)" };
         var warmup = new Option<long?>("--warmup") { Description = "Warmup steps (default 100, at most the step count)" };
         var weightDecay = new Option<float?>("--weight-decay") { Description = "AdamW weight decay (default 0.1)" };
+        var dataParallel = new Option<bool?>("--data-parallel")
+        {
+            Description = "Run the --grad-accum micro-batches of each step at the same time, one per thread, each on one core " +
+                          "(for small models, whose ops are too small to split across cores; results do not depend on --threads)",
+        };
         var ema = new Option<float?>("--ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999); the saved model and the final validation use it" };
         var seed = new Option<ulong?>("--seed") { Description = "Seed for the split, initialization and batches (default 1337)" };
         var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)" };
@@ -55,7 +60,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/checkpoint with the settings it was started with" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the results" };
         var command = new Command("lm", "Train a transformer language model on text");
-        foreach (var option in new Option[] { data, val, mode, tokenizer, preset, context, dropout, outDir, steps, minutes, batch, accumulation, ema,
+        foreach (var option in new Option[] { data, val, mode, tokenizer, preset, context, dropout, outDir, steps, minutes, batch, accumulation, dataParallel, ema,
                      lr, minLr, warmup, weightDecay, seed, threads, evalEvery, checkpointEvery, resume, json })
             command.Options.Add(option);
 
@@ -101,6 +106,7 @@ public static class TrainCommand
                 WeightDecay = parse.GetValue(weightDecay) ?? saved.WeightDecay,
                 EmaDecay = parse.GetValue(ema) ?? saved.EmaDecay,
                 GradAccumulation = parse.GetValue(accumulation) ?? saved.GradAccumulation,
+                ConcurrentMicroBatches = parse.GetValue(dataParallel) ?? saved.ConcurrentMicroBatches,
                 Seed = parse.GetValue(seed) ?? saved.Seed,
                 EvalEvery = parse.GetValue(evalEvery) ?? saved.EvalEvery,
                 CheckpointEvery = parse.GetValue(checkpointEvery) ?? saved.CheckpointEvery,

@@ -14,26 +14,25 @@ public sealed class DecoderLayer : Module
     private readonly SelfAttention _attention;
     private readonly FeedForward _mlp;
     private readonly float _dropout;
-    private readonly LoomRandom _dropoutRng;
     private readonly int _index;
 
-    internal DecoderLayer(TransformerConfig config, int index, LoomRandom rng, LoomRandom dropoutRng)
+    internal DecoderLayer(TransformerConfig config, int index, LoomRandom rng)
     {
         _index = index;
         _dropout = config.Dropout;
-        _dropoutRng = dropoutRng;
         _inputNorm = AddModule("input_layernorm", TransformerNorm.Create(config));
         _attention = AddModule("self_attn", new SelfAttention(config, rng));
         _postAttentionNorm = AddModule("post_attention_layernorm", TransformerNorm.Create(config));
         _mlp = AddModule("mlp", new FeedForward(config, rng));
     }
 
-    internal Tensor Forward(Tensor x, int startPos, KvCache? cache, bool dropout)
+    /// <summary>Dropout masks come from <paramref name="dropout"/>; null: no dropout.</summary>
+    internal Tensor Forward(Tensor x, int startPos, KvCache? cache, LoomRandom? dropout)
     {
         x = x + Drop(_attention.Forward(_inputNorm.Forward(x), startPos, cache, _index), dropout);
         x = x + Drop(_mlp.Forward(_postAttentionNorm.Forward(x)), dropout);
         return x;
     }
 
-    private Tensor Drop(Tensor x, bool dropout) => dropout ? Ops.Dropout(x, _dropout, training: true, _dropoutRng) : x;
+    private Tensor Drop(Tensor x, LoomRandom? dropout) => dropout != null ? Ops.Dropout(x, _dropout, training: true, dropout) : x;
 }

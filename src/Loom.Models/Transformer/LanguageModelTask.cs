@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Nn;
+using Loom.Nn.Lora;
 using Loom.Tensors;
 using Loom.Training.Text;
 using Loom.Training.Trainer;
@@ -12,7 +13,7 @@ namespace Loom.Models.Transformer;
 /// loop's generator; the model's dropout generator is listed so checkpoints carry it; validation is the mean
 /// nats/token over every target of the validation split, with bits/char and perplexity beside it.
 /// </summary>
-public sealed class LanguageModelTask : ITrainingTask
+public sealed class LanguageModelTask : IConcurrentMicroBatchTask
 {
     private readonly ITokenDataset _train;
     private readonly ITokenDataset _validation;
@@ -61,6 +62,17 @@ public sealed class LanguageModelTask : ITrainingTask
     {
         var batch = Sample(rng);
         return Model.Loss(batch.Inputs, batch.Targets, batch.BatchSize, batch.Length, TokenBatch.IgnoreIndex);
+    }
+
+    /// <summary>LoRA adapters with dropout draw their masks from a generator of their own, shared by every forward pass.</summary>
+    public bool CanRunMicroBatchesConcurrently => !Model.NamedModules().Any(m => m.Module is LoraLinear { Dropout: > 0 });
+
+    public Func<Tensor> PrepareLoss(LoomRandom rng)
+    {
+        var batch = Sample(rng);
+        // A generator per micro-batch, forked in order from the model's stream (which checkpoints carry).
+        LoomRandom? dropout = Model.Training && Model.Config.Dropout > 0 ? Model.DropoutRandom.Fork() : null;
+        return () => Model.Loss(batch.Inputs, batch.Targets, batch.BatchSize, batch.Length, TokenBatch.IgnoreIndex, dropout);
     }
 
     public EvalResult Evaluate(CancellationToken cancellation) => Evaluate(Model, _validation, BatchSize, cancellation);

@@ -13,17 +13,15 @@ public sealed class TransformerDecoder : Module
     private readonly TransformerConfig _config;
     private readonly LayerStack _layers;
     private readonly Module _norm;
-    private readonly LoomRandom _dropoutRng;
 
-    internal TransformerDecoder(TransformerConfig config, LoomRandom rng, LoomRandom dropoutRng)
+    internal TransformerDecoder(TransformerConfig config, LoomRandom rng)
     {
         _config = config;
-        _dropoutRng = dropoutRng;
         TokenEmbedding = AddModule("embed_tokens", new Embedding(config.VocabSize, config.ModelDim, rng));
         if (config.Style == TransformerStyle.Gpt2)
             PositionEmbedding = AddModule("embed_positions", new Embedding(config.ContextLength, config.ModelDim, rng));
         var layers = new DecoderLayer[config.Layers];
-        for (int i = 0; i < layers.Length; i++) layers[i] = new DecoderLayer(config, i, rng, dropoutRng);
+        for (int i = 0; i < layers.Length; i++) layers[i] = new DecoderLayer(config, i, rng);
         _layers = AddModule("layers", new LayerStack(layers));
         _norm = AddModule("norm", TransformerNorm.Create(config));
     }
@@ -35,9 +33,10 @@ public sealed class TransformerDecoder : Module
 
     /// <summary>
     /// tokens [B, T] at positions startPos… → hidden states [B, T, d] after the final norm, or [B, 1, d] for the
-    /// last position only with <paramref name="lastOnly"/> (sampling needs nothing else).
+    /// last position only with <paramref name="lastOnly"/> (sampling needs nothing else). Dropout masks come from
+    /// <paramref name="dropout"/>; null: no dropout.
     /// </summary>
-    internal Tensor Forward(int[] tokens, int batch, int time, int startPos, KvCache? cache, bool dropout, bool lastOnly)
+    internal Tensor Forward(int[] tokens, int batch, int time, int startPos, KvCache? cache, LoomRandom? dropout, bool lastOnly)
     {
         var x = TokenEmbedding.Forward(tokens, batch, time);
         if (PositionEmbedding != null)
@@ -46,7 +45,7 @@ public sealed class TransformerDecoder : Module
             for (int t = 0; t < time; t++) positions[t] = startPos + t;
             x = x + PositionEmbedding.Forward(positions, time);
         }
-        if (dropout) x = Ops.Dropout(x, _config.Dropout, training: true, _dropoutRng);
+        if (dropout != null) x = Ops.Dropout(x, _config.Dropout, training: true, dropout);
         foreach (var layer in _layers.Layers) x = layer.Forward(x, startPos, cache, dropout);
         if (lastOnly && time > 1) x = x.Slice(1, time - 1, 1);
         return _norm.Forward(x);

@@ -22,7 +22,7 @@ public sealed class TransformerLm : Module
         Config = config.Validate();
         var rng = new LoomRandom(seed);
         DropoutRandom = new LoomRandom(seed ^ 0x9E3779B97F4A7C15UL);
-        Decoder = AddModule("model", new TransformerDecoder(config, rng, DropoutRandom));
+        Decoder = AddModule("model", new TransformerDecoder(config, rng));
         if (!config.TiedEmbeddings) _head = AddModule("lm_head", new Linear(config.ModelDim, config.VocabSize, rng, bias: false));
         TransformerInit.Apply(this, config, rng);
     }
@@ -41,20 +41,26 @@ public sealed class TransformerLm : Module
     /// <summary>The output matrix [V, d]: lm_head's weight, or the token embedding when tied.</summary>
     public Parameter OutputWeight => _head?.Weight ?? Decoder.TokenEmbedding.Weight;
 
-    /// <summary>Logits [B, T, V] for tokens [B, T] (row-major) at positions 0 … T − 1.</summary>
-    public Tensor Forward(int[] tokens, int batch, int time)
+    /// <summary>
+    /// Logits [B, T, V] for tokens [B, T] (row-major) at positions 0 … T − 1. In training mode dropout draws its
+    /// masks from <paramref name="dropoutRandom"/>, or from <see cref="DropoutRandom"/> when none is given (a
+    /// generator per call lets several threads run forward passes of one model at once).
+    /// </summary>
+    public Tensor Forward(int[] tokens, int batch, int time, LoomRandom? dropoutRandom = null)
     {
         CheckTokens(tokens, batch, time, startPos: 0);
-        var hidden = Decoder.Forward(tokens, batch, time, 0, cache: null, dropout: Training && Config.Dropout > 0, lastOnly: false);
+        LoomRandom? dropout = Training && Config.Dropout > 0 ? dropoutRandom ?? DropoutRandom : null;
+        var hidden = Decoder.Forward(tokens, batch, time, 0, cache: null, dropout, lastOnly: false);
         return Ops.Linear(hidden, OutputWeight);
     }
 
-    /// <summary>Mean next-token cross-entropy (nats) of tokens [B, T] against targets [B, T]; targets equal to <paramref name="ignoreIndex"/> do not count.</summary>
-    public Tensor Loss(int[] tokens, int[] targets, int batch, int time, int ignoreIndex = -100)
+    /// <summary>Mean next-token cross-entropy (nats) of tokens [B, T] against targets [B, T]; targets equal to
+    /// <paramref name="ignoreIndex"/> do not count. Dropout as in <see cref="Forward"/>.</summary>
+    public Tensor Loss(int[] tokens, int[] targets, int batch, int time, int ignoreIndex = -100, LoomRandom? dropoutRandom = null)
     {
         if (targets.Length != tokens.Length)
             throw LoomException.Shape("transformer loss", $"{tokens.Length} tokens but {targets.Length} targets");
-        return Ops.CrossEntropy(Forward(tokens, batch, time), targets, ignoreIndex);
+        return Ops.CrossEntropy(Forward(tokens, batch, time, dropoutRandom), targets, ignoreIndex);
     }
 
     /// <summary>An inference session over a fresh KV cache for <paramref name="batch"/> sequences decoded in step.</summary>
@@ -65,7 +71,7 @@ public sealed class TransformerLm : Module
     {
         CheckTokens(tokens, batch, time, startPos);
         using var _ = GradMode.NoGrad();
-        var hidden = Decoder.Forward(tokens, batch, time, startPos, cache, dropout: false, lastOnly);
+        var hidden = Decoder.Forward(tokens, batch, time, startPos, cache, dropout: null, lastOnly);
         var logits = Ops.Linear(hidden, OutputWeight);
         return lastOnly ? logits.Reshape(batch, Config.VocabSize) : logits;
     }

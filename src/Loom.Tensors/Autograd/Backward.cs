@@ -10,7 +10,14 @@ public sealed partial class Tensor
     /// otherwise <paramref name="gradient"/> is d(something)/d(this). Leaves that require a gradient accumulate into
     /// <see cref="Grad"/>; intermediate gradients are freed as soon as their node has run.
     /// </summary>
-    public void Backward(Tensor? gradient = null)
+    public void Backward(Tensor? gradient = null) => Backward(gradient, leafGradients: null);
+
+    /// <summary>
+    /// As <see cref="Backward(Tensor?)"/>, but the leaves' gradients go to <paramref name="leafGradients"/> instead of
+    /// their <see cref="Grad"/> when it is given: several threads can then differentiate graphs that share parameters
+    /// (data-parallel micro-batches) and add the results in an order of their choosing.
+    /// </summary>
+    public void Backward(Tensor? gradient, LeafGradients? leafGradients)
     {
         if (!RequiresGrad)
             throw LoomException.Argument($"Backward: {this} does not require a gradient (no input had RequiresGrad set, or it was made under NoGrad)");
@@ -36,7 +43,8 @@ public sealed partial class Tensor
             if (!pending.Remove(t, out var g)) continue;
             if (t.Node is null)
             {
-                t.AccumulateLeafGrad(g);
+                if (leafGradients != null) leafGradients.Accumulate(t, g);
+                else t.AccumulateLeafGrad(g);
                 continue;
             }
             var inputGrads = t.Node.Backward(g);
@@ -56,7 +64,7 @@ public sealed partial class Tensor
         }
     }
 
-    private void AccumulateLeafGrad(Tensor g)
+    internal void AccumulateLeafGrad(Tensor g)
     {
         if (Grad is null)
         {

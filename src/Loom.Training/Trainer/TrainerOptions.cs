@@ -42,6 +42,14 @@ public sealed record TrainerOptions
     /// <summary>Micro-batches whose gradients are summed (each loss scaled by 1/n) before one optimizer step.</summary>
     public int GradAccumulation { get; init; } = 1;
 
+    /// <summary>
+    /// Run a step's <see cref="GradAccumulation"/> micro-batches at the same time, one per kernel thread, each with
+    /// single-threaded kernels, when the task supports it (<see cref="IConcurrentMicroBatchTask"/>). For small models,
+    /// whose ops are too small to split across cores. Results do not depend on the thread count; dropout masks are
+    /// drawn differently than in the default mode, so the two modes give different (equally valid) runs.
+    /// </summary>
+    public bool ConcurrentMicroBatches { get; init; }
+
     /// <summary>Evaluate every this many steps (and always at the end); 0: only at the end.</summary>
     public long EvalEvery { get; init; } = 250;
 

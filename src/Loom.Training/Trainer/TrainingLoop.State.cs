@@ -103,6 +103,7 @@ public static partial class TrainingLoop
         Check("epsilon", saved.Epsilon, current.Epsilon);
         Check("clip norm", saved.ClipNorm, current.ClipNorm);
         Check("gradient accumulation", saved.GradAccumulation, current.GradAccumulation);
+        Check("concurrent micro-batches", saved.ConcurrentMicroBatches, current.ConcurrentMicroBatches);
         Check("seed", saved.Seed, current.Seed);
         Check("EMA decay", saved.EmaDecay, current.EmaDecay);
         if (differences.Count > 0)

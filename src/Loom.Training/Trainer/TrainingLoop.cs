@@ -107,17 +107,9 @@ public static partial class TrainingLoop
         var optimizer = state.Optimizer;
         int accumulation = options.GradAccumulation;
         optimizer.ZeroGrad();
-        double lossSum = 0;
-        for (int micro = 0; micro < accumulation; micro++)
-        {
-            var microLoss = task.ComputeLoss(state.Random);
-            if (microLoss.Length != 1)
-                throw LoomException.Shape("train", $"the task's loss must have one element, found shape {ShapeUtil.Format(microLoss.Shape)}");
-            lossSum += microLoss.Item();
-            // Seeding backward with 1/n instead of multiplying the loss: the same gradients, one op fewer.
-            microLoss.Backward(Tensor.Full(1f / accumulation, microLoss.ShapeArray));
-        }
-        float loss = (float)(lossSum / accumulation);
+        float loss = options.ConcurrentMicroBatches && task is IConcurrentMicroBatchTask concurrent && concurrent.CanRunMicroBatchesConcurrently
+            ? (float)ConcurrentMicroBatches.Accumulate(concurrent, state.Random, accumulation)
+            : (float)AccumulateInTurn(task, state.Random, accumulation);
         float gradNorm = GradClip.ClipGlobalNorm(optimizer.Parameters.Select(p => p.Parameter), options.ClipNorm ?? float.PositiveInfinity);
         if (!float.IsFinite(loss) || !float.IsFinite(gradNorm))
             throw new LoomException(LoomErrorCode.InvalidArgument,
@@ -128,6 +120,22 @@ public static partial class TrainingLoop
         optimizer.ZeroGrad(); // drop the gradients now rather than hold them through evaluation
         state.Ema?.Update();
         return (loss, gradNorm);
+    }
+
+    /// <summary>Accumulates the micro-batches' gradients one after another (kernels use every thread); returns the mean loss.</summary>
+    private static double AccumulateInTurn(ITrainingTask task, LoomRandom rng, int accumulation)
+    {
+        double lossSum = 0;
+        for (int micro = 0; micro < accumulation; micro++)
+        {
+            var microLoss = task.ComputeLoss(rng);
+            if (microLoss.Length != 1)
+                throw LoomException.Shape("train", $"the task's loss must have one element, found shape {ShapeUtil.Format(microLoss.Shape)}");
+            lossSum += microLoss.Item();
+            // Seeding backward with 1/n instead of multiplying the loss: the same gradients, one op fewer.
+            microLoss.Backward(Tensor.Full(1f / accumulation, microLoss.ShapeArray));
+        }
+        return lossSum / accumulation;
     }
 
     private static float LearningRate(RunState state, TrainerOptions options)
