@@ -99,6 +99,27 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Train_lm_data_parallel_gives_the_same_run_on_one_and_two_threads_and_resume_keeps_it()
+    {
+        using var f = new LmFixture();
+        string[] Args(string dir, string threads)
+        {
+            string[] args = f.Train(f.Dir.Combine(dir), "--steps", "4", "--grad-accum", "2", "--data-parallel");
+            args[Array.IndexOf(args, "--threads") + 1] = threads;
+            return args;
+        }
+        var one = LoomCli.Run(Args("one", "1"));
+        var two = LoomCli.Run(Args("two", "2"));
+        Assert.True(one.Code == 0 && two.Code == 0, one.Error + two.Error);
+        Assert.Equal((double)JsonNode.Parse(one.Out)!["valLoss"]!, (double)JsonNode.Parse(two.Out)!["valLoss"]!);
+
+        // The mode is part of the run's settings: a resume may not switch it off.
+        var resumed = LoomCli.Run(f.Train(f.Dir.Combine("two"), "--steps", "6", "--resume", "--data-parallel", "false"));
+        Assert.NotEqual(0, resumed.Code);
+        Assert.Contains("concurrent micro-batches was True, now False", resumed.Error);
+    }
+
+    [Fact]
     public void Train_lm_ema_hands_over_the_averaged_weights()
     {
         using var f = new LmFixture();
