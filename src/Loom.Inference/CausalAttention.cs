@@ -26,7 +26,8 @@ internal sealed unsafe class CausalAttention : IParallelWork
     private readonly float _scale;
     private float[] _scores = []; // [MaxChunks, g, capacity]
     private int _capacity;
-    private float[] _query = [], _keys = [], _values = [], _output = [];
+    private float* _query, _output; // the caller's buffers, set for one Run
+    private float[] _keys = [], _values = [];
     private int _start, _tokens, _chunks;
 
     public CausalAttention(LlmConfig config)
@@ -38,7 +39,7 @@ internal sealed unsafe class CausalAttention : IParallelWork
 
     /// <summary>Attention of <paramref name="tokens"/> new tokens at positions start.. whose keys and values are
     /// already in the cache; writes [tokens, Hq·Dv] into <paramref name="output"/>.</summary>
-    public void Run(float[] query, KvCache cache, int layer, float[] output, int start, int tokens)
+    public void Run(float* query, KvCache cache, int layer, float* output, int start, int tokens)
     {
         if (_capacity < cache.Capacity)
         {
@@ -52,18 +53,19 @@ internal sealed unsafe class CausalAttention : IParallelWork
         _chunks = Math.Min(items, MaxChunks);
         long work = (long)_c.HeadCount * _c.KeyLength * tokens * (start + tokens);
         WorkerPool.Shared.For(_chunks, this, work < ParallelThreshold ? 1 : KernelOptions.Threads);
-        _query = _keys = _values = _output = [];
+        _keys = _values = [];
+        _query = _output = null;
     }
 
     public void Run(int chunk)
     {
         int items = _tokens * _c.KvHeadCount;
         int first = (int)((long)items * chunk / _chunks), end = (int)((long)items * (chunk + 1) / _chunks);
-        fixed (float* q = _query, k = _keys, v = _values, o = _output, s = _scores)
+        fixed (float* k = _keys, v = _values, s = _scores)
         {
             float* scratch = s + (long)chunk * _group * _capacity;
             for (int item = first; item < end; item++)
-                Group(item / _c.KvHeadCount, item % _c.KvHeadCount, q, k, v, o, scratch);
+                Group(item / _c.KvHeadCount, item % _c.KvHeadCount, _query, k, v, _output, scratch);
         }
     }
 

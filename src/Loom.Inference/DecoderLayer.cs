@@ -11,18 +11,18 @@ namespace Loom.Inference;
 /// norm, RoPE pairing) comes from <see cref="LlmArchitecture"/> and the weights present.
 /// </summary>
 /// <remarks>The caller has filled the batch's RoPE angles and made room in the cache for its positions.</remarks>
-internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache rope, CausalAttention attention)
+internal sealed unsafe class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache rope, CausalAttention attention)
 {
     public void Forward(LayerWeights w, SessionBuffers b, KvCache cache, int layer, int start, int n)
     {
         int e = c.EmbeddingLength, f = c.FeedForwardLength;
-        Span<float> x = b.Residual.AsSpan(0, n * e), h = b.Normed.AsSpan(0, n * e);
+        Span<float> x = b.Residual.Slice(0, n * e), h = b.Normed.Slice(0, n * e);
         // W_o and W_down write into h: it is dead by then (read only by the matmuls before), which saves an [n, E] buffer.
         Span<float> projected = h;
 
         // Attention. K and V rows go straight into the cache at their positions.
-        Normalization.RmsNormForward(x, w.AttentionNorm, h, b.Rstd.AsSpan(0, n), n, e, c.RmsEpsilon);
-        Span<float> q = b.Query.AsSpan(0, n * c.QueryWidth);
+        Normalization.RmsNormForward(x, w.AttentionNorm, h, b.Rstd.Slice(0, n), n, e, c.RmsEpsilon);
+        Span<float> q = b.Query.Slice(0, n * c.QueryWidth);
         Span<float> k = cache.Keys(layer).AsSpan(start * c.KeyWidth, n * c.KeyWidth);
         Span<float> v = cache.Values(layer).AsSpan(start * c.ValueWidth, n * c.ValueWidth);
         DecodeMatVec.Multiply(h, n, w.Query, q, w.Key, k, w.Value, v);
@@ -33,13 +33,13 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache 
         if (w.KeyNorm is not null) NormalizeHeads(k, w.KeyNorm, n * c.KvHeadCount, b);
         rope.Apply(q, n, c.HeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
         rope.Apply(k, n, c.KvHeadCount, arch.RopeStyle, b.RopeCos, b.RopeSin);
-        attention.Run(b.Query, cache, layer, b.Attention, start, n);
-        DecodeMatVec.Multiply(b.Attention.AsSpan(0, n * c.AttentionOutputWidth), n, w.AttentionOutput, projected);
+        attention.Run(b.QueryData, cache, layer, b.AttentionData, start, n);
+        DecodeMatVec.Multiply(b.Attention.Slice(0, n * c.AttentionOutputWidth), n, w.AttentionOutput, projected);
         TensorPrimitives.Add(x, projected, x);
 
         // SwiGLU feed-forward.
-        Normalization.RmsNormForward(x, w.FeedForwardNorm, h, b.Rstd.AsSpan(0, n), n, e, c.RmsEpsilon);
-        Span<float> gate = b.Gate.AsSpan(0, n * f), up = b.Up.AsSpan(0, n * f);
+        Normalization.RmsNormForward(x, w.FeedForwardNorm, h, b.Rstd.Slice(0, n), n, e, c.RmsEpsilon);
+        Span<float> gate = b.Gate.Slice(0, n * f), up = b.Up.Slice(0, n * f);
         DecodeMatVec.Multiply(h, n, w.Gate, gate, w.Up, up);
         Activations.Silu(gate, gate);
         TensorPrimitives.Multiply(gate, up, gate);
@@ -59,5 +59,5 @@ internal sealed class DecoderLayer(LlmConfig c, LlmArchitecture arch, RopeCache 
 
     // RMSNorm of each head (a row of KeyLength values) with one weight vector shared by all heads (Qwen 3).
     private void NormalizeHeads(Span<float> heads, float[] weight, int count, SessionBuffers b) =>
-        Normalization.RmsNormForward(heads, weight, heads, b.Rstd.AsSpan(0, count), count, c.KeyLength, c.RmsEpsilon);
+        Normalization.RmsNormForward(heads, weight, heads, b.Rstd.Slice(0, count), count, c.KeyLength, c.RmsEpsilon);
 }

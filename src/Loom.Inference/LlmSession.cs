@@ -64,8 +64,12 @@ public sealed class LlmSession : ILogitSource
 
     public KvCache Cache { get; }
 
-    /// <summary>Bytes of activation buffers the session holds now (they grow to the longest batch seen).</summary>
+    /// <summary>Bytes of activation buffers the session holds now: one row's after a prompt (its rows are freed
+    /// when it is done), more only while a multi-token call runs.</summary>
     public long BufferBytes => _buffers.Bytes;
+
+    /// <summary>The most bytes of activation buffers the session has held at once (a prompt's chunk rows).</summary>
+    public long PeakBufferBytes { get; private set; }
 
     internal LlmModel Model => _model;
 
@@ -135,6 +139,17 @@ public sealed class LlmSession : ILogitSource
             if (hiddenSum is null && done + batch == newTokens.Length)
                 Logits(rows - 1, floatActivations: batch >= WeightMatrix.DequantizedGemmMinRows);
         }
+        PeakBufferBytes = Math.Max(PeakBufferBytes, _buffers.Bytes);
+        if (newTokens.Length > 1) ReleasePromptMemory();
+    }
+
+    // A prompt's chunk-sized buffers (~10 MB for a 1024-wide model at 256 rows) and the GEMM's packing buffers
+    // (~2.5 MB) are dead weight while decoding, which takes one row and no GEMM: both are native and go back to the OS
+    // now. The next prompt allocates them again: a few milliseconds of page faults against a prompt's seconds.
+    private void ReleasePromptMemory()
+    {
+        _buffers.Release();
+        Gemm.ReleaseThreadScratch();
     }
 
     // Rows at positions Position.. through every layer; their K and V rows land in the cache.
@@ -145,10 +160,10 @@ public sealed class LlmSession : ILogitSource
         _buffers.EnsureRows(n); // before the loop below writes into them
         for (int i = 0; i < n; i++)
         {
-            weights.TokenEmbedding.ReadRow(tokens[i], _buffers.Residual.AsSpan(i * _c.EmbeddingLength, _c.EmbeddingLength));
+            weights.TokenEmbedding.ReadRow(tokens[i], _buffers.Residual.Slice(i * _c.EmbeddingLength, _c.EmbeddingLength));
             _buffers.Positions[i] = start + i;
         }
-        _model.Rope.Angles(_buffers.Positions.AsSpan(0, n), _buffers.RopeCos, _buffers.RopeSin);
+        _model.Rope.Angles(_buffers.Positions.Slice(0, n), _buffers.RopeCos, _buffers.RopeSin);
         for (int layer = 0; layer < _c.LayerCount; layer++)
             _layer.Forward(weights.Layers[layer], _buffers, Cache, layer, start, n);
         Position += n;
@@ -159,8 +174,8 @@ public sealed class LlmSession : ILogitSource
         int e = _c.EmbeddingLength;
         for (int row = 0; row < n; row++)
         {
-            Normalization.RmsNormForward(_buffers.Residual.AsSpan(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
-                _buffers.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
+            Normalization.RmsNormForward(_buffers.Residual.Slice(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
+                _buffers.Rstd.Slice(0, 1), 1, e, _c.RmsEpsilon);
             System.Numerics.Tensors.TensorPrimitives.Add(sum, _buffers.LastNormed, sum);
         }
     }
@@ -169,8 +184,8 @@ public sealed class LlmSession : ILogitSource
     private void Logits(int row, bool floatActivations)
     {
         int e = _c.EmbeddingLength;
-        Normalization.RmsNormForward(_buffers.Residual.AsSpan(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
-            _buffers.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
+        Normalization.RmsNormForward(_buffers.Residual.Slice(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
+            _buffers.Rstd.Slice(0, 1), 1, e, _c.RmsEpsilon);
         // A batch long enough to run its matmuls with float activations (the dequantizing GEMM) projects its last row
         // the same way, so a batched prompt's logits come from one arithmetic throughout (llama.cpp's f32 reference).
         if (floatActivations)

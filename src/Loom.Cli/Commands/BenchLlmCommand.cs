@@ -83,6 +83,7 @@ public static class BenchLlmCommand
         }
         var after = ResidentMemory.Read();
         long gcHeap = GC.GetTotalMemory(forceFullCollection: false);
+        long gcCommitted = GC.GetGCMemoryInfo().TotalCommittedBytes;
         // Everything unreachable collected and the freed heap given back: what the session really keeps resident.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var collected = ResidentMemory.Read();
@@ -113,7 +114,10 @@ public static class BenchLlmCommand
             ["weightBytes"] = model.File.Tensors.Sum(t => t.ByteSize),
             ["kvCacheBytes"] = session.Cache.Bytes,
             ["kvCacheBytesAtContext"] = 4L * c.ContextLength * (c.KeyWidth + c.ValueWidth) * c.LayerCount,
+            // Held after the runs (decode's one row: a prompt's rows are freed when it is done), and the most held at once.
             ["activationBytes"] = session.BufferBytes,
+            ["activationPeakBytes"] = session.PeakBufferBytes,
+            ["gemmScratchBytes"] = Gemm.ThreadScratchBytes,
             ["chunkRows"] = session.ChunkRows,
             ["rssFileBytes"] = after?.FileBytes,
             ["rssAnonBytes"] = after?.AnonymousBytes,
@@ -126,6 +130,8 @@ public static class BenchLlmCommand
             ["anonGrowthPerKvCache"] = Ratio(growth, session.Cache.Bytes),
             // Managed bytes allocated and not yet known to be free (live objects plus garbage not yet collected).
             ["gcHeapBytes"] = gcHeap,
+            // What the GC has committed for the heap (live, garbage and the free room it keeps for new objects).
+            ["gcCommittedBytes"] = gcCommitted,
             ["rssAnonAfterCollectBytes"] = collected?.AnonymousBytes,
             ["anonGrowthAfterCollectBytes"] = growthCollected,
             ["anonGrowthAfterCollectPerKvCache"] = Ratio(growthCollected, session.Cache.Bytes),
@@ -183,7 +189,8 @@ public static class BenchLlmCommand
     {
         static string MiB(JsonNode? bytes) => string.Create(CultureInfo.InvariantCulture, $"{(long)bytes! / 1048576.0:F1} MiB");
         string line = $"memory: weights {MiB(r["weightBytes"])} (mapped), KV cache {MiB(r["kvCacheBytes"])} " +
-            $"({r["contextLength"]}-token context: {MiB(r["kvCacheBytesAtContext"])}), activations {MiB(r["activationBytes"])}";
+            $"({r["contextLength"]}-token context: {MiB(r["kvCacheBytesAtContext"])}), activations {MiB(r["activationBytes"])} " +
+            $"(prompt peak {MiB(r["activationPeakBytes"])})";
         if (r["rssAnonBytes"] is null) return line;
         line += $"; resident: file-backed {MiB(r["rssFileBytes"])}, shared (JIT code) {MiB(r["rssShmemBytes"])}, anonymous {MiB(r["rssAnonBytes"])}";
         if (r["anonGrowthBytes"] is not { } growth) return line;

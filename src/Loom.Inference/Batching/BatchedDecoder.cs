@@ -24,7 +24,7 @@ namespace Loom.Inference.Batching;
 /// runs them (F32 files are for reference runs; serving uses F16 or quantized ones). Not thread-safe: the
 /// scheduler's loop owns it.
 /// </remarks>
-internal sealed class BatchedDecoder
+internal sealed unsafe class BatchedDecoder
 {
     private readonly LlmModel _model;
     private readonly LlmConfig _c;
@@ -77,12 +77,12 @@ internal sealed class BatchedDecoder
             int i = _order[j], row = _rowStart[j], position = sessions[i].Position;
             for (int t = 0; t < counts[i]; t++)
             {
-                weights.TokenEmbedding.ReadRow(tokens[_tokenStart[i] + t], _b.Residual.AsSpan((row + t) * e, e));
+                weights.TokenEmbedding.ReadRow(tokens[_tokenStart[i] + t], _b.Residual.Slice((row + t) * e, e));
                 _b.Positions[row + t] = position + t;
             }
             sessions[i].Cache.EnsureCapacity(position + counts[i]);
         }
-        _model.Rope.Angles(_b.Positions.AsSpan(0, rows), _b.RopeCos, _b.RopeSin);
+        _model.Rope.Angles(_b.Positions.Slice(0, rows), _b.RopeCos, _b.RopeSin);
         for (int layer = 0; layer < _c.LayerCount; layer++) Layer(weights.Layers[layer], sessions, counts, layer, rows);
         Logits(counts);
         for (int i = 0; i < n; i++) sessions[i].Advance(counts[i]);
@@ -132,12 +132,12 @@ internal sealed class BatchedDecoder
     {
         int e = _c.EmbeddingLength, f = _c.FeedForwardLength, kw = _c.KeyWidth, vw = _c.ValueWidth, qw = _c.QueryWidth, aw = _c.AttentionOutputWidth;
         var arch = _model.Architecture;
-        Span<float> x = _b.Residual.AsSpan(0, rows * e), h = _b.Normed.AsSpan(0, rows * e);
+        Span<float> x = _b.Residual.Slice(0, rows * e), h = _b.Normed.Slice(0, rows * e);
         // W_o and W_down write into h: it is dead by then (read only by the matmuls before), which saves an [n, E] buffer.
         Span<float> projected = h;
 
-        Normalization.RmsNormForward(x, w.AttentionNorm, h, _b.Rstd.AsSpan(0, rows), rows, e, _c.RmsEpsilon);
-        Span<float> q = _b.Query.AsSpan(0, rows * qw), k = _keys.AsSpan(0, rows * kw), val = _values.AsSpan(0, rows * vw);
+        Normalization.RmsNormForward(x, w.AttentionNorm, h, _b.Rstd.Slice(0, rows), rows, e, _c.RmsEpsilon);
+        Span<float> q = _b.Query.Slice(0, rows * qw), k = _keys.AsSpan(0, rows * kw), val = _values.AsSpan(0, rows * vw);
         Multiply(w.Query, h, counts, q);
         Multiply(w.Key, h, counts, k);
         Multiply(w.Value, h, counts, val);
@@ -156,12 +156,12 @@ internal sealed class BatchedDecoder
             k.Slice(row * kw, count * kw).CopyTo(cache.Keys(layer).AsSpan(position * kw, count * kw));
             val.Slice(row * vw, count * vw).CopyTo(cache.Values(layer).AsSpan(position * vw, count * vw));
         }
-        _attention.Run(sessions, _order, _rowStart, _counts, counts.Length, _b.Query, _b.Attention, layer);
-        Multiply(w.AttentionOutput, _b.Attention.AsSpan(0, rows * aw), counts, projected);
+        _attention.Run(sessions, _order, _rowStart, _counts, counts.Length, _b.QueryData, _b.AttentionData, layer);
+        Multiply(w.AttentionOutput, _b.Attention.Slice(0, rows * aw), counts, projected);
         TensorPrimitives.Add(x, projected, x);
 
-        Normalization.RmsNormForward(x, w.FeedForwardNorm, h, _b.Rstd.AsSpan(0, rows), rows, e, _c.RmsEpsilon);
-        Span<float> gate = _b.Gate.AsSpan(0, rows * f), up = _b.Up.AsSpan(0, rows * f);
+        Normalization.RmsNormForward(x, w.FeedForwardNorm, h, _b.Rstd.Slice(0, rows), rows, e, _c.RmsEpsilon);
+        Span<float> gate = _b.Gate.Slice(0, rows * f), up = _b.Up.Slice(0, rows * f);
         Multiply(w.Gate, h, counts, gate);
         Multiply(w.Up, h, counts, up);
         Activations.Silu(gate, gate);
@@ -182,8 +182,8 @@ internal sealed class BatchedDecoder
             int i = _order[j], last = _rowStart[j] + counts[i] - 1;
             if (UsesFloatActivations(counts[i])) floatSequences = j + 1;
             // Row j of _normed is sequence _order[j]: the two blocks stay contiguous for the projection.
-            Normalization.RmsNormForward(_b.Residual.AsSpan(last * e, e), weights.OutputNorm, _normed.AsSpan(j * e, e),
-                _b.Rstd.AsSpan(0, 1), 1, e, _c.RmsEpsilon);
+            Normalization.RmsNormForward(_b.Residual.Slice(last * e, e), weights.OutputNorm, _normed.AsSpan(j * e, e),
+                _b.Rstd.Slice(0, 1), 1, e, _c.RmsEpsilon);
         }
         Grow(ref _ordered, n * v);
         var output = weights.Output;
@@ -239,7 +239,7 @@ internal sealed class BatchedDecoder
 
     // Rstd holds rows × max(heads) values, enough for every head of every row.
     private void NormalizeHeads(Span<float> heads, float[] weight, int count) =>
-        Normalization.RmsNormForward(heads, weight, heads, _b.Rstd.AsSpan(0, count), count, _c.KeyLength, _c.RmsEpsilon);
+        Normalization.RmsNormForward(heads, weight, heads, _b.Rstd.Slice(0, count), count, _c.KeyLength, _c.RmsEpsilon);
 
     private static void Grow(ref float[] buffer, int length)
     {

@@ -10,28 +10,31 @@ namespace Loom.Inference.Batching;
 /// (a nested pool call runs on its caller), whose items are independent, so the bits are those of a lone session.
 /// A single sequence keeps CausalAttention's own split over heads.
 /// </summary>
-internal sealed class SequenceAttention(LlmConfig c) : IParallelWork
+internal sealed unsafe class SequenceAttention(LlmConfig c) : IParallelWork
 {
     // One scratch set per thread at work (not per sequence): scores grow with the context, so at most a few exist.
     private readonly ConcurrentStack<Scratch> _scratch = new();
     private IReadOnlyList<LlmSession> _sessions = [];
     private int[] _order = [], _rowStart = [], _counts = [];
-    private float[] _query = [], _output = [];
+    private float* _query, _output; // the batch's buffers, set for one Run
     private int _layer;
 
     /// <summary>Sequence <paramref name="order"/>[j]'s <paramref name="counts"/> rows start at row
     /// <paramref name="rowStart"/>[j] of <paramref name="query"/> ([rows, Hq·Dk]); its output rows go to the same rows
     /// of <paramref name="output"/> ([rows, Hq·Dv]). Keys and values must already be in each cache.</summary>
-    public void Run(IReadOnlyList<LlmSession> sessions, int[] order, int[] rowStart, int[] counts, int n, float[] query, float[] output, int layer)
+    public void Run(IReadOnlyList<LlmSession> sessions, int[] order, int[] rowStart, int[] counts, int n, float* query, float* output, int layer)
     {
-        (_sessions, _order, _rowStart, _counts, _query, _output, _layer) = (sessions, order, rowStart, counts, query, output, layer);
+        (_sessions, _order, _rowStart, _counts, _layer) = (sessions, order, rowStart, counts, layer);
+        _query = query;
+        _output = output;
         try
         {
             WorkerPool.Shared.For(n, this);
         }
         finally
         {
-            (_sessions, _query, _output) = ([], [], []);
+            _sessions = [];
+            _query = _output = null;
         }
     }
 
@@ -44,9 +47,9 @@ internal sealed class SequenceAttention(LlmConfig c) : IParallelWork
         {
             if (s.Query.Length < count * qw) s.Query = new float[count * qw];
             if (s.Output.Length < count * aw) s.Output = new float[count * aw];
-            _query.AsSpan(row * qw, count * qw).CopyTo(s.Query);
-            s.Attention.Run(s.Query, session.Cache, _layer, s.Output, session.Position, count);
-            s.Output.AsSpan(0, count * aw).CopyTo(_output.AsSpan(row * aw, count * aw));
+            new ReadOnlySpan<float>(_query + (long)row * qw, count * qw).CopyTo(s.Query);
+            fixed (float* q = s.Query, o = s.Output) s.Attention.Run(q, session.Cache, _layer, o, session.Position, count);
+            s.Output.AsSpan(0, count * aw).CopyTo(new Span<float>(_output + (long)row * aw, count * aw));
         }
         finally
         {

@@ -15,6 +15,16 @@ public static class Gemm
     // Below ~64³ multiply-adds the pool's wake-up costs more than a second thread saves.
     private const long ParallelThreshold = 64L * 64 * 64;
 
+    /// <summary>
+    /// Frees the calling thread's packing buffers (~2.5 MB once it has multiplied a large matrix; a later call
+    /// allocates them again). For a caller whose large multiplications are over for a while, e.g. an LLM session
+    /// moving from its prompt to token-by-token decoding, which uses no GEMM. Worker threads keep their own.
+    /// </summary>
+    public static void ReleaseThreadScratch() => GemmScratch.ReleaseCurrentThread();
+
+    /// <summary>Bytes of packing buffers the calling thread holds now.</summary>
+    public static long ThreadScratchBytes => GemmScratch.CurrentThreadBytes;
+
     /// <summary>The micro-kernel this CPU runs, e.g. "avx512 12x32", for benchmark reports.</summary>
     public static string KernelName
     {

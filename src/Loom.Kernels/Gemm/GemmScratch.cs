@@ -22,6 +22,14 @@ internal sealed unsafe class GemmScratch
 
     public static GemmScratch ForCurrentThread() => t_current ??= new GemmScratch();
 
+    /// <summary>Bytes the calling thread's buffers hold (0 before its first GEMM or after <see cref="ReleaseCurrentThread"/>).</summary>
+    public static long CurrentThreadBytes => t_current is { } s
+        ? sizeof(float) * (long)(s._packALength + s._packBLength + s._tileLength + s._sharedLength)
+        : 0;
+
+    /// <summary>Frees the calling thread's buffers now; its next GEMM allocates them again.</summary>
+    public static void ReleaseCurrentThread() => t_current?.Free();
+
     public float* PackA(nint floats) => Ensure(ref _packA, ref _packALength, floats);
     public float* PackB(nint floats) => Ensure(ref _packB, ref _packBLength, floats);
     public float* Tile(nint floats) => Ensure(ref _tile, ref _tileLength, floats);
@@ -32,19 +40,23 @@ internal sealed unsafe class GemmScratch
     private static float* Ensure(ref float* buffer, ref nint length, nint floats)
     {
         if (floats <= length) return buffer;
-        NativeMemory.AlignedFree(buffer);
+        ReturnableMemory.Free(buffer);
         buffer = null;
         length = 0;
-        buffer = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+        buffer = (float*)ReturnableMemory.Allocate((long)floats * sizeof(float));
         length = floats;
         return buffer;
     }
 
-    ~GemmScratch()
+    private void Free()
     {
-        NativeMemory.AlignedFree(_packA);
-        NativeMemory.AlignedFree(_packB);
-        NativeMemory.AlignedFree(_tile);
-        NativeMemory.AlignedFree(_shared);
+        ReturnableMemory.Free(_packA);
+        ReturnableMemory.Free(_packB);
+        ReturnableMemory.Free(_tile);
+        ReturnableMemory.Free(_shared);
+        _packA = _packB = _tile = _shared = null;
+        _packALength = _packBLength = _tileLength = _sharedLength = 0;
     }
+
+    ~GemmScratch() => Free();
 }

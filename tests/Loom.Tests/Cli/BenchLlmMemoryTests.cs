@@ -48,6 +48,7 @@ public class BenchLlmMemoryTests
         Assert.Equal(16L * (256 + 256) * 2 * 4, (long)json["kvCacheBytes"]!);
         Assert.Equal((long)json["kvCacheBytes"]!, (long)json["kvCacheBytesAtContext"]!);
         Assert.True((long)json["activationBytes"]! > 0);
+        Assert.True((long)json["activationPeakBytes"]! >= (long)json["activationBytes"]!); // a prompt's rows, freed after it
         Assert.Equal(Loom.Inference.LlmSession.DefaultChunkRows, (int)json["chunkRows"]!);
         Assert.True((long)json["gcHeapBytes"]! > 0 && (long)json["gcHeapBaselineBytes"]! > 0);
 

@@ -143,9 +143,11 @@ public class LlmRuntimeTests
             + c.HeadCount + 1 + c.RopeDimensionCount);
         Assert.Equal(perRow + 4L * (c.EmbeddingLength + c.VocabSize), oneRow);
         session.Forward([.. Enumerable.Range(2, 100)]); // two batches of at most 64 rows
-        Assert.Equal(oneRow + 63 * perRow, session.BufferBytes);
+        Assert.Equal(oneRow + 63 * perRow, session.PeakBufferBytes);
+        Assert.Equal(oneRow - perRow, session.BufferBytes); // the prompt's rows freed once it is done
         session.Forward([5]);
-        Assert.Equal(oneRow + 63 * perRow, session.BufferBytes);
+        Assert.Equal(oneRow, session.BufferBytes);
+        Assert.Equal(oneRow + 63 * perRow, session.PeakBufferBytes);
     }
 
     [SharedGgufFact]

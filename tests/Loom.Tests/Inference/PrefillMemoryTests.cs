@@ -1,4 +1,5 @@
 using Loom.Inference;
+using Loom.Kernels;
 using Loom.Tests.Formats.Gguf;
 
 namespace Loom.Tests.Inference;
@@ -27,7 +28,7 @@ public class PrefillMemoryTests
         float[] expected = whole.Forward(prompt).ToArray();
         float[] actual = chunked.Forward(prompt).ToArray();
         Assert.Equal(expected, actual);
-        Assert.True(chunked.BufferBytes < whole.BufferBytes);
+        Assert.True(chunked.PeakBufferBytes < whole.PeakBufferBytes);
         for (int layer = 0; layer < model.Config.LayerCount; layer++)
         {
             int keys = prompt.Length * model.Config.KeyWidth, values = prompt.Length * model.Config.ValueWidth;
@@ -49,13 +50,23 @@ public class PrefillMemoryTests
         long perRow = 4L * (2 * c.EmbeddingLength + c.QueryWidth + c.AttentionOutputWidth + 2 * c.FeedForwardLength
             + Math.Max(c.HeadCount, c.KvHeadCount) + 1 + c.RopeDimensionCount);
         long bound = 64 * perRow + 4L * (c.EmbeddingLength + c.VocabSize);
+        long fixedBytes = 4L * (c.EmbeddingLength + c.VocabSize);
         session.Forward(Ids(model, 40));
-        Assert.Equal(40 * perRow + 4L * (c.EmbeddingLength + c.VocabSize), session.BufferBytes);
+        Assert.Equal(40 * perRow + fixedBytes, session.PeakBufferBytes);
+        int peakRows = 40;
         foreach (int length in new[] { 100, 300, 700 })
         {
             session.Reset();
             session.Forward(Ids(model, length));
-            Assert.Equal(bound, session.BufferBytes);
+            // Buffers sized for the call's largest chunk (the prompt split into equal chunks of at most 64 rows).
+            int chunks = (length + 63) / 64;
+            peakRows = Math.Max(peakRows, (length + chunks - 1) / chunks);
+            Assert.Equal(peakRows * perRow + fixedBytes, session.PeakBufferBytes);
+            Assert.True(session.PeakBufferBytes <= bound);
+            // The prompt's rows are freed once it is done: decoding holds one row.
+            Assert.Equal(fixedBytes, session.BufferBytes);
+            session.Forward([7]);
+            Assert.Equal(perRow + fixedBytes, session.BufferBytes);
         }
     }
 
@@ -91,5 +102,27 @@ public class PrefillMemoryTests
         Assert.Equal(600, session.Cache.Capacity);
         session.Forward([1]); // past the reservation: doubling resumes
         Assert.Equal(1200, session.Cache.Capacity);
+    }
+
+    [SharedGgufFact]
+    public void A_prompt_gives_back_its_gemm_packing_buffers_before_decoding()
+    {
+        var model = ReferenceModels.Model("llama-spm2500-q4_0.gguf");
+        var session = model.CreateSession();
+        using (KernelOptions.UseThreadsOnThisThread(1)) // every GEMM on this thread, whose scratch is the one released
+        {
+            // Packing buffers exist after a GEMM and go when released.
+            Gemm.Multiply(new float[64 * 64], new float[64 * 64], new float[64 * 64], 64, 64, 64);
+            Assert.True(Gemm.ThreadScratchBytes > 0);
+            Gemm.ReleaseThreadScratch();
+            Assert.Equal(0, Gemm.ThreadScratchBytes);
+
+            // 40 rows of a quantized model run through the dequantizing GEMM (16+ rows), then the session releases.
+            float[] released = session.Forward(Ids(model, 40)).ToArray();
+            Assert.Equal(0, Gemm.ThreadScratchBytes);
+            // Prompting again after the release (buffers allocated afresh) gives the same bits.
+            session.Reset();
+            Assert.Equal(released, session.Forward(Ids(model, 40)).ToArray());
+        }
     }
 }
