@@ -24,11 +24,23 @@ internal sealed unsafe class CausalAttention : IParallelWork
     private readonly LlmConfig _c;
     private readonly int _group;
     private readonly float _scale;
-    private float[] _scores = []; // [MaxChunks, g, capacity]
+    // [MaxChunks, g, capacity], native: a decode step's few chunks touch only their pages of it, so the rest is not
+    // resident, and growing it leaves no garbage behind. Freed by the finalizer (one per session, as long-lived).
+    private float* _scores;
     private int _capacity;
-    private float* _query, _output; // the caller's buffers, set for one Run
-    private float[] _keys = [], _values = [];
+    private float* _query, _output, _keys, _values; // set for one Run
     private int _start, _tokens, _chunks;
+
+    ~CausalAttention() => ReturnableMemory.Free(_scores);
+
+    /// <summary>Frees the scores (a prompt's chunks touched all of them; decoding touches a few): the next
+    /// <see cref="Run"/> allocates them again.</summary>
+    public void Release()
+    {
+        ReturnableMemory.Free(_scores);
+        _scores = null;
+        _capacity = 0;
+    }
 
     public CausalAttention(LlmConfig config)
     {
@@ -45,28 +57,26 @@ internal sealed unsafe class CausalAttention : IParallelWork
         {
             // Grows with the cache (a few times per sequence at most), never per token.
             _capacity = cache.Capacity;
-            _scores = new float[(long)MaxChunks * _group * _capacity];
+            ReturnableMemory.Free(_scores);
+            _scores = null;
+            _scores = (float*)ReturnableMemory.Allocate((long)MaxChunks * _group * _capacity * sizeof(float));
         }
         int items = tokens * _c.KvHeadCount;
-        _query = query; _keys = cache.Keys(layer); _values = cache.Values(layer); _output = output;
+        _query = query; _keys = cache.KeyData(layer); _values = cache.ValueData(layer); _output = output;
         _start = start; _tokens = tokens;
         _chunks = Math.Min(items, MaxChunks);
         long work = (long)_c.HeadCount * _c.KeyLength * tokens * (start + tokens);
         WorkerPool.Shared.For(_chunks, this, work < ParallelThreshold ? 1 : KernelOptions.Threads);
-        _keys = _values = [];
-        _query = _output = null;
+        _query = _output = _keys = _values = null;
     }
 
     public void Run(int chunk)
     {
         int items = _tokens * _c.KvHeadCount;
         int first = (int)((long)items * chunk / _chunks), end = (int)((long)items * (chunk + 1) / _chunks);
-        fixed (float* k = _keys, v = _values, s = _scores)
-        {
-            float* scratch = s + (long)chunk * _group * _capacity;
-            for (int item = first; item < end; item++)
-                Group(item / _c.KvHeadCount, item % _c.KvHeadCount, _query, k, v, _output, scratch);
-        }
+        float* scratch = _scores + (long)chunk * _group * _capacity;
+        for (int item = first; item < end; item++)
+            Group(item / _c.KvHeadCount, item % _c.KvHeadCount, _query, _keys, _values, _output, scratch);
     }
 
     private void Group(int token, int kvHead, float* query, float* keys, float* values, float* output, float* scores)

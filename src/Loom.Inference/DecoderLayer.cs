@@ -23,8 +23,8 @@ internal sealed unsafe class DecoderLayer(LlmConfig c, LlmArchitecture arch, Rop
         // Attention. K and V rows go straight into the cache at their positions.
         Normalization.RmsNormForward(x, w.AttentionNorm, h, b.Rstd.Slice(0, n), n, e, c.RmsEpsilon);
         Span<float> q = b.Query.Slice(0, n * c.QueryWidth);
-        Span<float> k = cache.Keys(layer).AsSpan(start * c.KeyWidth, n * c.KeyWidth);
-        Span<float> v = cache.Values(layer).AsSpan(start * c.ValueWidth, n * c.ValueWidth);
+        Span<float> k = cache.Keys(layer).Slice(start * c.KeyWidth, n * c.KeyWidth);
+        Span<float> v = cache.Values(layer).Slice(start * c.ValueWidth, n * c.ValueWidth);
         DecodeMatVec.Multiply(h, n, w.Query, q, w.Key, k, w.Value, v);
         AddToRows(q, w.QueryBias, n);
         AddToRows(k, w.KeyBias, n);

@@ -12,12 +12,13 @@ namespace Loom.Inference;
 /// token's logits. A one-token Forward allocates nothing, except on the few steps where the KV cache doubles.
 /// Not thread-safe: one per sequence.
 /// </summary>
-public sealed class LlmSession : ILogitSource
+public sealed class LlmSession : ILogitSource, IDisposable
 {
     private readonly LlmModel _model;
     private readonly LlmConfig _c;
     private readonly SessionBuffers _buffers;
     private readonly DecoderLayer _layer;
+    private readonly CausalAttention _attention;
 
     /// <summary>
     /// Default for <see cref="ChunkRows"/>, a memory/speed trade. Activations take ~39 KB per row for a 1024-wide
@@ -40,7 +41,8 @@ public sealed class LlmSession : ILogitSource
         ChunkRows = chunkRows;
         Cache = new KvCache(_c);
         _buffers = new SessionBuffers(_c, Math.Min(BatchSize, ChunkRows));
-        _layer = new DecoderLayer(_c, model.Architecture, model.Rope, new CausalAttention(_c));
+        _attention = new CausalAttention(_c);
+        _layer = new DecoderLayer(_c, model.Architecture, model.Rope, _attention);
     }
 
     /// <summary>The most tokens the session holds (the model's context length, or the override given at load).</summary>
@@ -78,6 +80,14 @@ public sealed class LlmSession : ILogitSource
 
     /// <summary>Empties the sequence (the cache is overwritten as tokens arrive).</summary>
     public void Reset() => Position = 0;
+
+    /// <summary>Gives the KV cache and activation buffers (native memory) back now rather than when the session is
+    /// collected; the session cannot be used after.</summary>
+    public void Dispose()
+    {
+        Cache.Dispose();
+        _buffers.Dispose();
+    }
 
     /// <summary>Forgets every token from <paramref name="position"/> on, keeping the prefix's cache (e.g. a chat
     /// history shared with the next turn).</summary>
@@ -143,12 +153,13 @@ public sealed class LlmSession : ILogitSource
         if (newTokens.Length > 1) ReleasePromptMemory();
     }
 
-    // A prompt's chunk-sized buffers (~10 MB for a 1024-wide model at 256 rows) and the GEMM's packing buffers
-    // (~2.5 MB) are dead weight while decoding, which takes one row and no GEMM: both are native and go back to the OS
-    // now. The next prompt allocates them again: a few milliseconds of page faults against a prompt's seconds.
+    // A prompt's chunk-sized buffers (~10 MB for a 1024-wide model at 256 rows), the GEMM's packing buffers
+    // (~2.5 MB) and the attention scores of all its chunks are dead weight while decoding, which takes one row, no
+    // GEMM and a few chunks of scores: all are native and go back to the OS now. The next prompt allocates them again: a few milliseconds of page faults against a prompt's seconds.
     private void ReleasePromptMemory()
     {
         _buffers.Release();
+        _attention.Release();
         Gemm.ReleaseThreadScratch();
     }
 

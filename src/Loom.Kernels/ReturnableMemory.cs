@@ -34,4 +34,20 @@ public static unsafe class ReturnableMemory
 
     /// <summary>Frees a block from <see cref="Allocate"/> (null is ignored).</summary>
     public static void Free(void* block) => NativeMemory.AlignedFree(block);
+
+    /// <summary>
+    /// A block that grows in place: <paramref name="block"/> (null, or from an earlier call) resized to at least
+    /// <paramref name="bytes"/>, keeping its contents; 16-byte aligned. A large block is its own mapping, which glibc
+    /// grows by remapping the pages (no copy, no moment holding old and new), and untouched pages of it are not
+    /// resident. Free it with <see cref="FreeResizable"/>.
+    /// </summary>
+    public static void* Resize(void* block, long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        long request = bytes >= LargeBytes ? Math.Max(bytes, MappedRequest) : bytes;
+        return NativeMemory.Realloc(block, (nuint)request);
+    }
+
+    /// <summary>Frees a block from <see cref="Resize"/> (null is ignored).</summary>
+    public static void FreeResizable(void* block) => NativeMemory.Free(block);
 }

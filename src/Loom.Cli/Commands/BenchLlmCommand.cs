@@ -68,7 +68,7 @@ public static class BenchLlmCommand
         int vocab = model.Config.VocabSize;
         int[] promptIds = [.. Enumerable.Range(0, settings.PromptTokens).Select(_ => rng.NextInt(vocab))];
         int[] genIds = [.. Enumerable.Range(0, settings.GenTokens).Select(_ => rng.NextInt(vocab))];
-        var session = model.CreateSession(chunkRows: settings.ChunkRows);
+        using var session = model.CreateSession(chunkRows: settings.ChunkRows);
 
         double[] pp = [], tg = [];
         if (promptIds.Length > 0)
@@ -83,7 +83,6 @@ public static class BenchLlmCommand
         }
         var after = ResidentMemory.Read();
         long gcHeap = GC.GetTotalMemory(forceFullCollection: false);
-        long gcCommitted = GC.GetGCMemoryInfo().TotalCommittedBytes;
         // Everything unreachable collected and the freed heap given back: what the session really keeps resident.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var collected = ResidentMemory.Read();
@@ -130,8 +129,6 @@ public static class BenchLlmCommand
             ["anonGrowthPerKvCache"] = Ratio(growth, session.Cache.Bytes),
             // Managed bytes allocated and not yet known to be free (live objects plus garbage not yet collected).
             ["gcHeapBytes"] = gcHeap,
-            // What the GC has committed for the heap (live, garbage and the free room it keeps for new objects).
-            ["gcCommittedBytes"] = gcCommitted,
             ["rssAnonAfterCollectBytes"] = collected?.AnonymousBytes,
             ["anonGrowthAfterCollectBytes"] = growthCollected,
             ["anonGrowthAfterCollectPerKvCache"] = Ratio(growthCollected, session.Cache.Bytes),

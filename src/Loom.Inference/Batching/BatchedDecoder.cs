@@ -153,8 +153,8 @@ internal sealed unsafe class BatchedDecoder
             int i = _order[j], row = _rowStart[j], count = counts[i];
             var cache = sessions[i].Cache;
             int position = sessions[i].Position;
-            k.Slice(row * kw, count * kw).CopyTo(cache.Keys(layer).AsSpan(position * kw, count * kw));
-            val.Slice(row * vw, count * vw).CopyTo(cache.Values(layer).AsSpan(position * vw, count * vw));
+            k.Slice(row * kw, count * kw).CopyTo(cache.Keys(layer).Slice(position * kw, count * kw));
+            val.Slice(row * vw, count * vw).CopyTo(cache.Values(layer).Slice(position * vw, count * vw));
         }
         _attention.Run(sessions, _order, _rowStart, _counts, counts.Length, _b.QueryData, _b.AttentionData, layer);
         Multiply(w.AttentionOutput, _b.Attention.Slice(0, rows * aw), counts, projected);

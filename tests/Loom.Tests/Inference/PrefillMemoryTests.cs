@@ -32,8 +32,8 @@ public class PrefillMemoryTests
         for (int layer = 0; layer < model.Config.LayerCount; layer++)
         {
             int keys = prompt.Length * model.Config.KeyWidth, values = prompt.Length * model.Config.ValueWidth;
-            Assert.True(whole.Cache.Keys(layer).AsSpan(0, keys).SequenceEqual(chunked.Cache.Keys(layer).AsSpan(0, keys)), $"layer {layer} keys");
-            Assert.True(whole.Cache.Values(layer).AsSpan(0, values).SequenceEqual(chunked.Cache.Values(layer).AsSpan(0, values)), $"layer {layer} values");
+            Assert.True(whole.Cache.Keys(layer).Slice(0, keys).SequenceEqual(chunked.Cache.Keys(layer).Slice(0, keys)), $"layer {layer} keys");
+            Assert.True(whole.Cache.Values(layer).Slice(0, values).SequenceEqual(chunked.Cache.Values(layer).Slice(0, values)), $"layer {layer} values");
         }
         // Decoding after either prompt continues identically.
         Assert.Equal(whole.Forward([5]).ToArray(), chunked.Forward([5]).ToArray());
