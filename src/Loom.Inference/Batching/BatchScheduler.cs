@@ -31,7 +31,8 @@ public sealed class BatchScheduler : IDisposable
     private int[] _stepTokens = [];
     private readonly KeyValuePair<string, object?> _modelTag;
     private volatile bool _disposed;
-    private long _steps, _decodedTokens, _prefillPasses, _decodeTicks;
+    private long _steps, _decodedTokens, _prefillPasses, _decodeTicks, _sessionBytes;
+    private int _sessions;
 
     public BatchScheduler(LlmModel model, BatchSchedulerOptions? options = null)
     {
@@ -41,6 +42,7 @@ public sealed class BatchScheduler : IDisposable
         _modelTag = new("model", model.Name);
         _thread = new Thread(Loop) { IsBackground = true, Name = $"loom-batch-{model.Name}" };
         _thread.Start();
+        BatchSchedulerMetrics.Track(this);
     }
 
     public BatchSchedulerOptions Options => _options;
@@ -56,6 +58,15 @@ public sealed class BatchScheduler : IDisposable
 
     /// <summary>Batched prefill passes run so far (each reads one chunk of one or more prompts).</summary>
     public long PrefillPasses => Interlocked.Read(ref _prefillPasses);
+
+    /// <summary>The model this scheduler runs (its name tags the meters).</summary>
+    public string ModelName => _model.Name;
+
+    /// <summary>Sessions held now: running ones and the pool of finished ones kept for reuse.</summary>
+    public int Sessions => Volatile.Read(ref _sessions);
+
+    /// <summary>Bytes those sessions hold (KV caches and activation buffers), as of the loop's last iteration.</summary>
+    public long SessionBytes => Interlocked.Read(ref _sessionBytes);
 
     /// <summary>Sequences waiting, reading their prompt or decoding.</summary>
     public int Pending { get; private set; }
@@ -78,6 +89,7 @@ public sealed class BatchScheduler : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        BatchSchedulerMetrics.Untrack(this);
         _signal.Release();
         _thread.Join();
         _signal.Dispose();
@@ -106,6 +118,7 @@ public sealed class BatchScheduler : IDisposable
             RemoveCancelled(_prefilling);
             if (_decoding.Count > 0) DecodeStep();
             if (_prefilling.Count > 0) PrefillStep();
+            CountSessions();
         }
     }
 
@@ -221,6 +234,20 @@ public sealed class BatchScheduler : IDisposable
         running.NextToken = next;
         return true;
     }
+
+    // At most MaxSequences + PooledSessions sessions: a few additions per iteration, beside a decode step's
+    // millions; read by the meters from other threads, so published as two plain numbers.
+    private void CountSessions()
+    {
+        long bytes = 0;
+        foreach (var session in _pool) bytes += SessionSize(session);
+        foreach (var running in _decoding) bytes += SessionSize(running.Session);
+        foreach (var running in _prefilling) bytes += SessionSize(running.Session);
+        Interlocked.Exchange(ref _sessionBytes, bytes);
+        Volatile.Write(ref _sessions, _pool.Count + _decoding.Count + _prefilling.Count);
+    }
+
+    private static long SessionSize(LlmSession session) => session.Cache.Bytes + session.BufferBytes;
 
     private void RemoveCancelled(List<Running> list)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace Loom.Inference.Batching;
@@ -7,6 +8,8 @@ namespace Loom.Inference.Batching;
 /// /metrics): decode steps, the tokens they decoded (over steps: the mean batch), the seconds they took (over steps:
 /// the step time), and the prompt tokens prefilled and their seconds. Tagged with the model's name. They let a load
 /// test tell whether many streams really share steps and whether a step at batch 16 costs what the engine alone pays.
+/// Two gauges, read when scraped, show the memory the live schedulers' sessions hold (KV caches and activation
+/// buffers of running and pooled sessions) and how many sessions that is.
 /// </summary>
 public static class BatchSchedulerMetrics
 {
@@ -28,4 +31,18 @@ public static class BatchSchedulerMetrics
     internal static readonly Counter<long> PrefillTokens = Meter.CreateCounter<long>("loom.batch.prefill_tokens", "{token}", "Prompt tokens read");
 
     internal static readonly Counter<double> PrefillSeconds = Meter.CreateCounter<double>("loom.batch.prefill_time", "s", "Time spent reading prompts");
+
+    private static readonly ConcurrentDictionary<BatchScheduler, byte> Live = new();
+
+    internal static readonly ObservableGauge<long> SessionMemory = Meter.CreateObservableGauge("loom.batch.session_memory",
+        () => Live.Keys.Select(s => new Measurement<long>(s.SessionBytes, new KeyValuePair<string, object?>("model", s.ModelName))), "By",
+        "Bytes held by the sessions of loaded models (KV caches and activation buffers, running and pooled)");
+
+    internal static readonly ObservableGauge<int> Sessions = Meter.CreateObservableGauge("loom.batch.sessions",
+        () => Live.Keys.Select(s => new Measurement<int>(s.Sessions, new KeyValuePair<string, object?>("model", s.ModelName))), "{session}",
+        "Sessions held by loaded models (running and pooled)");
+
+    internal static void Track(BatchScheduler scheduler) => Live.TryAdd(scheduler, 0);
+
+    internal static void Untrack(BatchScheduler scheduler) => Live.TryRemove(scheduler, out _);
 }

@@ -89,6 +89,9 @@ public sealed class LoomServerBuilder
             .AddAspNetCoreInstrumentation()
             .AddMeter(ServerMetrics.MeterName)
             .AddMeter(Loom.Inference.Batching.BatchSchedulerMetrics.MeterName)
+            .AddMeter(ProcessMemoryMetrics.MeterName)
+            // The runtime's built-in meter: GC heap per generation, collections, thread pool, working set.
+            .AddMeter("System.Runtime")
             .AddPrometheusExporter());
         LoomServerHooks.ConfigureServices(web);
         return new LoomServerBuilder(web, options);
