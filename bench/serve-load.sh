@@ -6,7 +6,8 @@
 # Usage: bench/serve-load.sh MODEL.gguf [CLIENTS]   (CLIENTS default 1,4,16,16,1)
 # Environment (optional): REQUESTS (per client, default 2), MAX_TOKENS (default 64), SOAK (N more bursts at the
 #   largest client count, then one single-client level; default 0), IDLE (seconds to wait after the run before the
-#   last memory sample; default 0). Every level reports the server's memory after it (resident, anonymous, managed
+#   last memory sample; default 0), SETTLE (seconds to wait after each level before its memory sample, so the
+#   server's idle trim — Server:IdleTrimSeconds, 2 s by default — has run; default 0). Every level reports the server's memory after it (resident, anonymous, managed
 #   heap, GC committed, session bytes, threads); progress goes to stderr, the JSON to stdout.
 #   ARTIFACTS (dotnet --artifacts-path for the builds, default /tmp/loom-serve-load-artifacts).
 set -euo pipefail
@@ -37,4 +38,4 @@ for _ in $(seq 1 120); do
 done
 dotnet "$ARTIFACTS/bin/Loom.Benchmarks/release/Loom.Benchmarks.dll" serve-load --url "http://127.0.0.1:$PORT" --model "$ID" \
   --clients "$CLIENTS" --requests "${REQUESTS:-2}" --max-tokens "${MAX_TOKENS:-64}" --pid "$SERVER" \
-  --soak "${SOAK:-0}" --idle "${IDLE:-0}"
+  --soak "${SOAK:-0}" --idle "${IDLE:-0}" --settle "${SETTLE:-0}"

@@ -9,14 +9,15 @@ namespace Loom.Benchmarks.Serving;
 
 /// <summary>
 /// `dotnet run -c Release --project bench/Loom.Benchmarks -- serve-load --url http://127.0.0.1:PORT --model ID
-/// [--clients 1,4,16] [--requests R] [--max-tokens M] [--api-key K] [--pid PID] [--soak N] [--idle S]`: C concurrent clients each send R
+/// [--clients 1,4,16] [--requests R] [--max-tokens M] [--api-key K] [--pid PID] [--soak N] [--idle S] [--settle S]`: C concurrent clients each send R
 /// streaming chat requests one after another over HTTP (SSE, stream_options.include_usage) and the command prints
 /// one JSON object: per level, aggregate completion tokens/s, p50/p99 time to first token, failed requests, and the
 /// server's resident memory (VmRSS of --pid) before and after the level — so "memory flat after the run" is visible.
 /// With --pid, every level also records the server's memory after it (<see cref="ServerMemory"/>: resident split into
 /// anonymous and file pages, managed heap, GC committed, session bytes, threads). --soak N appends N bursts at the
 /// largest client count and one single-client level (a long soak in one command); --idle S waits S seconds after the
-/// last level and samples the memory again, so what an idle server gives back is visible.
+/// last level and samples the memory again, so what an idle server gives back is visible. --settle S waits S seconds
+/// after each level before its memory sample (the server trims its memory once idle, Server:IdleTrimSeconds).
 /// Runs from Program.cs before BenchmarkDotNet (not from a module initializer: its async continuations need this
 /// assembly to be initialized).
 /// </summary>
@@ -29,13 +30,14 @@ internal static class ServeLoadCommand
         string? url = LlmArgs.Option(args, "--url"), model = LlmArgs.Option(args, "--model");
         if (url is null || model is null)
         {
-            Console.Error.WriteLine($"usage: {Verb} --url http://127.0.0.1:PORT --model ID [--clients 1,4,16] [--requests R] [--max-tokens M] [--api-key K] [--pid PID] [--soak N] [--idle S]");
+            Console.Error.WriteLine($"usage: {Verb} --url http://127.0.0.1:PORT --model ID [--clients 1,4,16] [--requests R] [--max-tokens M] [--api-key K] [--pid PID] [--soak N] [--idle S] [--settle S]");
             return 2;
         }
         int[] levels = [.. (LlmArgs.Option(args, "--clients") ?? "1,4,16").Split(',').Select(int.Parse)];
         int soak = int.Parse(LlmArgs.Option(args, "--soak") ?? "0");
         if (soak > 0) levels = [.. levels, .. Enumerable.Repeat(levels.Max(), soak), 1];
         int idleSeconds = int.Parse(LlmArgs.Option(args, "--idle") ?? "0");
+        int settleSeconds = int.Parse(LlmArgs.Option(args, "--settle") ?? "0");
         int requests = int.Parse(LlmArgs.Option(args, "--requests") ?? "2");
         int maxTokens = int.Parse(LlmArgs.Option(args, "--max-tokens") ?? "64");
         int? pid = LlmArgs.Option(args, "--pid") is { } p ? int.Parse(p) : null;
@@ -73,6 +75,7 @@ internal static class ServeLoadCommand
             level["prefillTokens"] = (long)batch.PrefillTokens;
             level["rssBeforeMiB"] = rssBefore < 0 ? null : Math.Round(rssBefore / 1048576.0, 1);
             level["rssAfterMiB"] = rssAfter < 0 ? null : Math.Round(rssAfter / 1048576.0, 1);
+            if (settleSeconds > 0) await Task.Delay(TimeSpan.FromSeconds(settleSeconds));
             level["memoryAfter"] = (await ServerMemory.SampleAsync(http, pid))?.ToJson();
             results.Add(level);
             if (pid is not null) Console.Error.WriteLine($"level {index + 1}/{levels.Length}: {level.ToJsonString()}");

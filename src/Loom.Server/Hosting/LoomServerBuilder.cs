@@ -84,6 +84,8 @@ public sealed class LoomServerBuilder
         var services = web.Services;
         services.AddSingleton(options);
         services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<IdleMemoryTrimmer>();
+        services.AddHostedService(provider => provider.GetRequiredService<IdleMemoryTrimmer>());
         services.TryAddSingleton<IPngEncoder, TensorPngEncoder>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
@@ -119,6 +121,19 @@ public sealed class LoomServerBuilder
         }
 
         var app = Web.Build();
+        var trimmer = app.Services.GetRequiredService<IdleMemoryTrimmer>();
+        app.Use(async (context, next) =>
+        {
+            trimmer.RequestStarted();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                trimmer.RequestEnded();
+            }
+        });
         app.UseMiddleware<ErrorMiddleware>();
         app.UseStatusCodePages(async status =>
         {
@@ -149,6 +164,7 @@ public sealed class LoomServerBuilder
         if (options.MaxImages < 1) throw LoomException.Argument($"Server:MaxImages must be ≥ 1, found {options.MaxImages}");
         if (options.IdleUnloadSeconds < 1) throw LoomException.Argument($"Server:IdleUnloadSeconds must be ≥ 1, found {options.IdleUnloadSeconds}");
         if (options.ContextLength is < 1) throw LoomException.Argument($"Server:ContextLength must be ≥ 1 when set, found {options.ContextLength}");
+        if (options.IdleTrimSeconds < 0) throw LoomException.Argument($"Server:IdleTrimSeconds must be ≥ 0 (0 = never), found {options.IdleTrimSeconds}");
         if (options.MaxRequestBytes < 1024) throw LoomException.Argument($"Server:MaxRequestBytes must be ≥ 1024, found {options.MaxRequestBytes}");
         BindAddress(options.Host);
     }

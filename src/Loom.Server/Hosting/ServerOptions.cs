@@ -36,6 +36,10 @@ public sealed record ServerOptions
     /// <summary>Context length GGUF models are loaded with (their KV caches grow to it); null: each file's own.</summary>
     public int? ContextLength { get; init; }
 
+    /// <summary>After this many seconds with no request in flight, the server runs one compacting collection and
+    /// gives the freed memory back (<see cref="IdleMemoryTrimmer"/>); 0 never.</summary>
+    public int IdleTrimSeconds { get; init; } = 2;
+
     /// <summary>Largest request body in bytes; a bigger one is a 413 before any parsing.</summary>
     public long MaxRequestBytes { get; init; } = 8 * 1024 * 1024;
 }

@@ -7,8 +7,8 @@ namespace Loom.Server.Telemetry;
 /// The server process's memory as observable gauges, read only when /metrics is scraped, so a long-running
 /// <c>loom serve</c> shows whether it grows and where: the resident set split into anonymous pages (the managed heap,
 /// thread stacks, native allocations — where a leak shows) and file pages (mostly the memory-mapped GGUF weights, which
-/// the kernel may drop and re-read at will), the managed heap now and the memory the GC has committed. Prometheus
-/// names: loom_process_memory_resident_bytes{kind="total|anonymous|file"}, loom_gc_heap_size_bytes,
+/// the kernel may drop and re-read at will) and shared pages (the runtime's double-mapped code), the managed heap now and the memory the GC has committed. Prometheus
+/// names: loom_process_memory_resident_bytes{kind="total|anonymous|file|shared"}, loom_gc_heap_size_bytes,
 /// loom_gc_committed_bytes, loom_process_threads. (The runtime's own "System.Runtime" meter, exported beside it,
 /// adds per-generation heap sizes after the last collection, GC counts and thread-pool figures.)
 /// </summary>
@@ -22,7 +22,7 @@ public static class ProcessMemoryMetrics
     static ProcessMemoryMetrics()
     {
         Meter.CreateObservableGauge("loom.process.memory.resident", ObserveResident, "By",
-            "Resident memory of the server process (VmRSS, RssAnon, RssFile of /proc/self/status; Linux only)");
+            "Resident memory of the server process (VmRSS, RssAnon, RssFile, RssShmem of /proc/self/status; Linux only)");
         Meter.CreateObservableGauge("loom.gc.heap_size", () => GC.GetTotalMemory(false), "By",
             "Bytes in the managed heap now: live objects and garbage not yet collected");
         Meter.CreateObservableGauge("loom.gc.committed", () => GC.GetGCMemoryInfo().TotalCommittedBytes, "By",
@@ -41,7 +41,7 @@ public static class ProcessMemoryMetrics
     private static IEnumerable<Measurement<long>> ObserveResident()
     {
         var status = ReadStatus("/proc/self/status");
-        foreach (var (field, kind) in new[] { ("VmRSS", "total"), ("RssAnon", "anonymous"), ("RssFile", "file") })
+        foreach (var (field, kind) in new[] { ("VmRSS", "total"), ("RssAnon", "anonymous"), ("RssFile", "file"), ("RssShmem", "shared") })
         {
             if (status.TryGetValue(field, out long bytes)) yield return new Measurement<long>(bytes, new KeyValuePair<string, object?>("kind", kind));
         }
