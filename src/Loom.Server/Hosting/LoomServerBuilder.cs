@@ -92,6 +92,7 @@ public sealed class LoomServerBuilder
             .AddMeter(ServerMetrics.MeterName)
             .AddMeter(Loom.Inference.Batching.BatchSchedulerMetrics.MeterName)
             .AddMeter(ProcessMemoryMetrics.MeterName)
+            .AddMeter(ResponseCacheMetrics.MeterName)
             // The runtime's built-in meter: GC heap per generation, collections, thread pool, working set.
             .AddMeter("System.Runtime")
             .AddPrometheusExporter());

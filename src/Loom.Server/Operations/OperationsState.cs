@@ -26,6 +26,7 @@ public sealed class OperationsState : IAsyncDisposable
         Audit = new AuditWriter(AuditSink, options.AuditContent);
         Limiter = new RateLimiter(time);
         Cache = options.CacheEnabled ? new ResponseCache(options.CacheMaxEntries, options.CacheMaxBytes) : null;
+        if (Cache is not null) Telemetry.ResponseCacheMetrics.Track(Cache);
         Pipeline = new ChatPipeline(Limiter, options.DefaultLimits, Cache, Audit, time);
     }
 

@@ -5,7 +5,8 @@ namespace Loom.Services.Operations.Cache;
 /// entries and in (approximate) bytes so a few huge responses cannot take the process's memory. Thread-safe.
 /// Values are kept as objects (a ChatResponse, a list of updates) so a hit hands back exactly what the model returned,
 /// extra properties (logprobs, token counts) with their .NET types; callers treat them as read-only. The size is the
-/// caller's estimate (text length).
+/// caller's estimate (text length and per-object overhead). Its entries and bytes are exported at /metrics
+/// by the server (Loom.Server's ResponseCacheMetrics): loom_response_cache_entries, loom_response_cache_size_bytes.
 /// </summary>
 public sealed class ResponseCache(int maxEntries = 1024, long maxBytes = 64L << 20)
 {
@@ -20,6 +21,12 @@ public sealed class ResponseCache(int maxEntries = 1024, long maxBytes = 64L << 
     public int Count
     {
         get { lock (_map) return _map.Count; }
+    }
+
+    /// <summary>The estimated bytes of the entries held now.</summary>
+    public long Bytes
+    {
+        get { lock (_map) return _bytes; }
     }
 
     public bool TryGet(string key, out object? value)
