@@ -7,16 +7,17 @@ namespace Loom.Benchmarks.Serving;
 /// One sample of the server's memory: from /proc/PID/status (resident total, anonymous — heap, stacks, native — and
 /// file-backed, mostly the mapped weights) and from its /metrics gauges (managed heap now, GC committed, threads, the
 /// bytes its sessions hold). A soak compares these after every burst, so growth can be told apart: anonymous but not
-/// managed is native or stacks; managed heap is objects; session memory is KV caches.
+/// managed is native or stacks; managed heap is objects; session memory is KV caches; the response cache (estimated
+/// bytes) holds every seeded answer up to its bounds.
 /// </summary>
-internal sealed record ServerMemory(double RssMiB, double AnonMiB, double FileMiB, double HeapMiB, double CommittedMiB, double SessionMiB, double Sessions, double Threads)
+internal sealed record ServerMemory(double RssMiB, double AnonMiB, double FileMiB, double HeapMiB, double CommittedMiB, double SessionMiB, double Sessions, double Threads, double CacheEntries, double CacheMiB)
 {
     public static async Task<ServerMemory?> SampleAsync(HttpClient http, int? pid)
     {
         if (pid is null) return null;
         var status = ReadStatus($"/proc/{pid}/status");
         if (status.Count == 0) return null;
-        double heap = 0, committed = 0, sessionBytes = 0, sessions = 0, threads = 0;
+        double heap = 0, committed = 0, sessionBytes = 0, sessions = 0, threads = 0, cacheEntries = 0, cacheBytes = 0;
         try
         {
             foreach (string line in (await http.GetStringAsync("metrics")).Split('\n'))
@@ -27,6 +28,8 @@ internal sealed record ServerMemory(double RssMiB, double AnonMiB, double FileMi
                 else if (line.StartsWith("loom_process_threads", StringComparison.Ordinal)) threads = Value(line);
                 else if (line.StartsWith("loom_batch_session_memory", StringComparison.Ordinal)) sessionBytes += Value(line);
                 else if (line.StartsWith("loom_batch_sessions", StringComparison.Ordinal)) sessions += Value(line);
+                else if (line.StartsWith("loom_response_cache_entries", StringComparison.Ordinal)) cacheEntries = Value(line);
+                else if (line.StartsWith("loom_response_cache_size", StringComparison.Ordinal)) cacheBytes = Value(line);
             }
         }
         catch (HttpRequestException)
@@ -34,7 +37,7 @@ internal sealed record ServerMemory(double RssMiB, double AnonMiB, double FileMi
             // A server without /metrics (or behind a key): the /proc figures alone.
         }
         return new ServerMemory(MiB(status.GetValueOrDefault("VmRSS")), MiB(status.GetValueOrDefault("RssAnon")), MiB(status.GetValueOrDefault("RssFile")),
-            MiB(heap), MiB(committed), MiB(sessionBytes), sessions, threads);
+            MiB(heap), MiB(committed), MiB(sessionBytes), sessions, threads, cacheEntries, MiB(cacheBytes));
     }
 
     public JsonObject ToJson() => new()
@@ -47,6 +50,8 @@ internal sealed record ServerMemory(double RssMiB, double AnonMiB, double FileMi
         ["sessionMiB"] = SessionMiB,
         ["sessions"] = Sessions,
         ["threads"] = Threads,
+        ["cacheEntries"] = CacheEntries,
+        ["cacheMiB"] = CacheMiB,
     };
 
     private static double MiB(double bytes) => Math.Round(bytes / 1048576.0, 1);
