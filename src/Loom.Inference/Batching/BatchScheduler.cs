@@ -263,7 +263,9 @@ public sealed class BatchScheduler : IDisposable
 
     private void Leave(Running running, Exception? error)
     {
+        // A session beyond the pool frees its native KV cache and buffers now, not whenever its finalizer runs.
         if (_pool.Count < _options.PooledSessions) _pool.Push(running.Session);
+        else running.Session.Dispose();
         Complete(running.Sequence, error);
     }
 
@@ -291,11 +293,17 @@ public sealed class BatchScheduler : IDisposable
 
     private void FailAll(Queue<IBatchSequence> waiting, Exception error)
     {
-        foreach (var running in _decoding.Concat(_prefilling)) Complete(running.Sequence, error);
+        foreach (var running in _decoding.Concat(_prefilling))
+        {
+            running.Session.Dispose();
+            Complete(running.Sequence, error);
+        }
         _decoding.Clear();
         _prefilling.Clear();
         foreach (var sequence in waiting) Complete(sequence, error);
         while (_incoming.TryDequeue(out var sequence)) Complete(sequence, error);
+        while (_pool.TryPop(out var session)) session.Dispose();
+        CountSessions();
     }
 
     private sealed class Running(IBatchSequence sequence, LlmSession session)

@@ -9,7 +9,8 @@ namespace Loom.Tests.Inference.Batching;
 
 /// <summary>
 /// The sessions a scheduler keeps (running plus at most PooledSessions finished ones) and the bytes they hold, as
-/// its properties and its loom.batch.session_memory gauge report them: bounded however many requests pass through.
+/// its properties and its loom.batch.session_memory gauge report them: bounded however many requests pass through,
+/// and none left once the scheduler is disposed.
 /// </summary>
 public class BatchSchedulerMemoryTests
 {
@@ -60,7 +61,7 @@ public class BatchSchedulerMemoryTests
     {
         using var dir = new TinyModels.TempDir();
         using var model = LlmModel.Load(SyntheticGguf.Write(dir.Path, "synth", GgufQuantization.Q8_0));
-        using var scheduler = new BatchScheduler(model, new BatchSchedulerOptions { MaxSequences = 4, PrefillChunk = 16, PooledSessions = 2 });
+        var scheduler = new BatchScheduler(model, new BatchSchedulerOptions { MaxSequences = 4, PrefillChunk = 16, PooledSessions = 2 });
         Assert.Equal(0, scheduler.Sessions);
         Assert.Equal(0, scheduler.SessionBytes);
 
@@ -70,7 +71,7 @@ public class BatchSchedulerMemoryTests
         // Each pooled session's KV cache holds at least its 6 positions' rows; at most what a lone session holds after
         // a whole 16-token chunk (the largest batch the scheduler gives one), whose cache reaches its full capacity.
         long rowBytes = 4L * (c.KeyWidth + c.ValueWidth) * c.LayerCount;
-        var full = model.CreateSession(16);
+        using var full = model.CreateSession(16);
         full.Forward([.. Enumerable.Range(1, 16)]);
         long held = scheduler.SessionBytes;
         Assert.InRange(held, 2 * 6 * rowBytes, 2 * (full.Cache.Bytes + full.BufferBytes));
@@ -80,5 +81,10 @@ public class BatchSchedulerMemoryTests
         await RunAll(scheduler, 8);
         await WaitForSessions(scheduler, 2);
         Assert.Equal(held, scheduler.SessionBytes);
+
+        // Disposing the scheduler frees every session it held (native KV caches).
+        scheduler.Dispose();
+        Assert.Equal(0, scheduler.Sessions);
+        Assert.Equal(0, scheduler.SessionBytes);
     }
 }
