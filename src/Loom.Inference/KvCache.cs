@@ -19,6 +19,9 @@ public sealed unsafe class KvCache : IDisposable
 {
     public const int MinimumCapacity = 256;
 
+    // Blocks as allocated, and the 64-byte aligned start inside each where row 0 is (a mapped block's data starts 16
+    // bytes into a page: the attention's 256-bit loads of a row would straddle cache lines).
+    private readonly byte*[] _keyBlocks, _valueBlocks;
     private readonly float*[] _keys;
     private readonly float*[] _values;
 
@@ -27,6 +30,8 @@ public sealed unsafe class KvCache : IDisposable
         ContextLength = config.ContextLength;
         KeyWidth = config.KeyWidth;
         ValueWidth = config.ValueWidth;
+        _keyBlocks = new byte*[config.LayerCount];
+        _valueBlocks = new byte*[config.LayerCount];
         _keys = new float*[config.LayerCount];
         _values = new float*[config.LayerCount];
     }
@@ -47,8 +52,8 @@ public sealed unsafe class KvCache : IDisposable
         int capacity = (int)Math.Min(ContextLength, Math.Max(positions, Math.Max(MinimumCapacity, 2L * Capacity)));
         for (int i = 0; i < _keys.Length; i++)
         {
-            _keys[i] = Grow(_keys[i], (long)capacity * KeyWidth);
-            _values[i] = Grow(_values[i], (long)capacity * ValueWidth);
+            Grow(ref _keyBlocks[i], ref _keys[i], (long)Capacity * KeyWidth, (long)capacity * KeyWidth);
+            Grow(ref _valueBlocks[i], ref _values[i], (long)Capacity * ValueWidth, (long)capacity * ValueWidth);
         }
         Capacity = capacity;
     }
@@ -79,17 +84,25 @@ public sealed unsafe class KvCache : IDisposable
     {
         for (int i = 0; i < _keys.Length; i++)
         {
-            ReturnableMemory.FreeResizable(_keys[i]);
-            ReturnableMemory.FreeResizable(_values[i]);
+            ReturnableMemory.FreeResizable(_keyBlocks[i]);
+            ReturnableMemory.FreeResizable(_valueBlocks[i]);
+            _keyBlocks[i] = _valueBlocks[i] = null;
             _keys[i] = _values[i] = null;
         }
         Capacity = 0;
     }
 
-    private static float* Grow(float* block, long floats)
+    // Resizes block to hold `floats` from a 64-byte boundary, keeping the first `held` floats; a block that moved to
+    // a different offset from the boundary has its rows shifted there (a remapped block keeps its offset).
+    private static void Grow(ref byte* block, ref float* aligned, long held, long floats)
     {
-        var grown = (float*)ReturnableMemory.Resize(block, floats * sizeof(float));
+        long oldShift = block is null ? 0 : (byte*)aligned - block;
+        var grown = (byte*)ReturnableMemory.Resize(block, floats * sizeof(float) + 64);
         if (grown is null) throw new OutOfMemoryException($"KV cache: {floats * sizeof(float)} bytes for one layer could not be allocated");
-        return grown;
+        long shift = (64 - ((nint)grown & 63)) & 63;
+        if (held > 0 && shift != oldShift)
+            Buffer.MemoryCopy(grown + oldShift, grown + shift, floats * sizeof(float), held * sizeof(float));
+        block = grown;
+        aligned = (float*)(grown + shift);
     }
 }

@@ -4,9 +4,28 @@ using Loom.Tests.Formats.Gguf;
 namespace Loom.Tests.Inference;
 
 /// <summary>The native KV cache: growing keeps every stored row, holds room for the positions asked (doubling, bounded
-/// by the context), and Dispose gives it back.</summary>
-public class KvCacheTests
+/// by the context) with rows from a 64-byte boundary, and Dispose gives it back.</summary>
+public unsafe class KvCacheTests
 {
+    [SharedGgufFact]
+    public void Every_layer_starts_on_a_64_byte_boundary_across_growth()
+    {
+        var config = ReferenceModels.Model("llama-spm2500-q4_0.gguf").Config;
+        using var cache = new KvCache(config);
+        foreach (int positions in new[] { 1, KvCache.MinimumCapacity + 1, 3 * KvCache.MinimumCapacity })
+        {
+            cache.EnsureCapacity(Math.Min(positions, config.ContextLength));
+            for (int layer = 0; layer < config.LayerCount; layer++)
+            {
+                fixed (float* k = cache.Keys(layer), v = cache.Values(layer))
+                {
+                    Assert.Equal(0, (long)k % 64);
+                    Assert.Equal(0, (long)v % 64);
+                }
+            }
+        }
+    }
+
     [SharedGgufFact]
     public void Growing_keeps_the_stored_rows_and_dispose_frees_the_cache()
     {
