@@ -24,5 +24,6 @@ internal static class CompareEntryPoint
         // The LLM-comparison helpers (bench/llm-vs-llamacpp.sh) share this early dispatch.
         if (args[1] == Llm.SyntheticGgufCommand.Verb) Environment.Exit(Llm.SyntheticGgufCommand.Run(args[2..]));
         if (args[1] == Llm.ReadBandwidthCommand.Verb) Environment.Exit(Llm.ReadBandwidthCommand.Run(args[2..]));
+        if (args[1] == Llm.DecodeProfileCommand.Verb) Environment.Exit(Llm.DecodeProfileCommand.Run(args[2..]));
     }
 }

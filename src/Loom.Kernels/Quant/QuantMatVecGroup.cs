@@ -180,13 +180,19 @@ public static unsafe class QuantMatVecGroup
                     HalfRowDot.Rows(weights, rowBytes, start, end, ScaledInput, Input, Cols, output);
                     return;
                 }
-                for (int r = start; r < end; r++)
-                    output[r] = FloatRowDot.Dot(type, ref *(weights + (long)r * rowBytes), ref *Input, Cols);
+                for (int row = start; row < end; row++)
+                    output[row] = FloatRowDot.Dot(type, ref *(weights + (long)row * rowBytes), ref *Input, Cols);
                 return;
             }
             byte* a = ActivationPointers[slot];
             int blocks = Cols / GgmlTypeTraits.BlockSize(type);
-            for (int r = start; r < end; r++)
+            int r = start;
+            if (VecDot.HasRows4(type))
+            {
+                for (; r + 4 <= end; r += 4)
+                    VecDot.Rows4(type, weights + (long)r * rowBytes, rowBytes, a, blocks, output + r);
+            }
+            for (; r < end; r++)
                 output[r] = VecDot.Dot(type, weights + (long)r * rowBytes, a, blocks);
         }
     }

@@ -54,7 +54,7 @@ public class VecDotTests
         return (dot, magnitude);
     }
 
-    private static float Reference(GgmlType type, byte[] w, byte[] a) => type switch
+    internal static float Reference(GgmlType type, byte[] w, byte[] a) => type switch
     {
         GgmlType.Q8_0 => VecDotReference.Q8_0Q8_0(MemoryMarshal.Cast<byte, BlockQ8_0>(w), MemoryMarshal.Cast<byte, BlockQ8_0>(a)),
         GgmlType.Q4_0 => VecDotReference.Q4_0Q8_0(MemoryMarshal.Cast<byte, BlockQ4_0>(w), MemoryMarshal.Cast<byte, BlockQ8_0>(a)),
