@@ -8,20 +8,31 @@ namespace Loom.Kernels.Quant;
 // The 32-element block types' dot products (see VecDot for the scheme).
 public static partial class VecDot
 {
-    public static float Q8_0Q8_0(ReadOnlySpan<BlockQ8_0> x, ReadOnlySpan<BlockQ8_0> y)
+    public static unsafe float Q8_0Q8_0(ReadOnlySpan<BlockQ8_0> x, ReadOnlySpan<BlockQ8_0> y)
     {
         if (!Avx2.IsSupported) return VecDotReference.Q8_0Q8_0(x, y);
         CheckBlocks(x.Length, y.Length);
-        ref byte xb = ref Unsafe.As<BlockQ8_0, byte>(ref MemoryMarshal.GetReference(x));
-        ref byte yb = ref Unsafe.As<BlockQ8_0, byte>(ref MemoryMarshal.GetReference(y));
-        var acc = Vector256<float>.Zero;
-        for (int i = 0; i < x.Length; i++, xb = ref Unsafe.Add(ref xb, 34), yb = ref Unsafe.Add(ref yb, 34))
+        fixed (BlockQ8_0* xp = x)
+        fixed (BlockQ8_0* yp = y)
         {
-            var p = DotS8S8(Vector256.LoadUnsafe(ref xb, 2).AsSByte(), Vector256.LoadUnsafe(ref yb, 2).AsSByte());
-            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref xb, 0) * Half(ref yb, 0)), acc);
+            byte* xb = (byte*)xp, yb = (byte*)yp;
+            var acc = Vector256<float>.Zero;
+            for (int i = 0; i < x.Length; i++, xb += 34, yb += 34)
+            {
+                // A weight row is read once per token: fetch the matrix's bytes well ahead (rows are contiguous, so across
+                // row ends too). One prefetch per 34-byte block touches every line.
+                if (Sse.IsSupported) Sse.Prefetch0(xb + Q8_0PrefetchBytes);
+                var p = DotS8S8(Vector256.Load((sbyte*)xb + 2), Vector256.Load((sbyte*)yb + 2));
+                acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p), Vector256.Create(Half(ref *xb, 0) * Half(ref *yb, 0)), acc);
+            }
+            return GgmlSums.HorizontalSum(acc);
         }
-        return GgmlSums.HorizontalSum(acc);
     }
+
+    /// <summary>How far ahead <see cref="Q8_0Q8_0"/> prefetches its weights. Measured (decode of a 200M Q8_0 model, 1
+    /// thread, best of 3 on a shared machine): none 117 tok/s (gate+up mat-vecs 2.72 ms), 8 KB 140 (2.40 ms), 16 KB 138.
+    /// Q4_0 and the K-quants gained nothing from it in the single-row loop.</summary>
+    private const int Q8_0PrefetchBytes = 8192;
 
     public static float Q4_0Q8_0(ReadOnlySpan<BlockQ4_0> x, ReadOnlySpan<BlockQ8_0> y)
     {
