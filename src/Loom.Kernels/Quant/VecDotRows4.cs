@@ -57,11 +57,13 @@ public static unsafe partial class VecDot
             float dy = Half(ref *a, 0);
             if (vnni)
             {
-                var offset = DotU8S8(eight.AsByte(), y);
-                s0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(QuantBits.Nibbles(Vector128.Load(w0 + 2)), y) - offset), Vector256.Create(Half(ref *w0, 0) * dy), s0);
-                s1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(QuantBits.Nibbles(Vector128.Load(w1 + 2)), y) - offset), Vector256.Create(Half(ref *w1, 0) * dy), s1);
-                s2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(QuantBits.Nibbles(Vector128.Load(w2 + 2)), y) - offset), Vector256.Create(Half(ref *w2, 0) * dy), s2);
-                s3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(DotU8S8(QuantBits.Nibbles(Vector128.Load(w3 + 2)), y) - offset), Vector256.Create(Half(ref *w3, 0) * dy), s3);
+                // −Σ 8·y as every row's starting int32 lanes: one vpdpbusd per row then gives Σ q·y − Σ 8·y, the very
+                // integers of the single-row kernel's two dots and subtraction.
+                var minusOffset = Vector256<int>.Zero - DotU8S8(eight.AsByte(), y);
+                s0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(AvxVnni.MultiplyWideningAndAdd(minusOffset, QuantBits.NibblesAt(w0 + 2), y)), Vector256.Create(Half(ref *w0, 0) * dy), s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(AvxVnni.MultiplyWideningAndAdd(minusOffset, QuantBits.NibblesAt(w1 + 2), y)), Vector256.Create(Half(ref *w1, 0) * dy), s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(AvxVnni.MultiplyWideningAndAdd(minusOffset, QuantBits.NibblesAt(w2 + 2), y)), Vector256.Create(Half(ref *w2, 0) * dy), s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(AvxVnni.MultiplyWideningAndAdd(minusOffset, QuantBits.NibblesAt(w3 + 2), y)), Vector256.Create(Half(ref *w3, 0) * dy), s3);
             }
             else
             {
