@@ -28,7 +28,7 @@ internal static unsafe class GemmSharedDriver<TKernel> where TKernel : struct, I
     /// <summary>Compute item <paramref name="index"/>: its columns (A shared) or rows (B shared) of C against the super-panel.</summary>
     public static void Compute(in GemmOperands op, in GemmSharedPlan plan, int s0, int s1, float* shared, int index, GemmScratch scratch)
     {
-        int first = index * plan.ItemWidth, last = Math.Min(plan.ItemExtent, first + plan.ItemWidth);
+        var (first, last) = plan.ItemRange(index);
         nint padded = GemmBlocking.RoundUp(s1 - s0, plan.SharedTile);
         float* tile = scratch.Tile((nint)TKernel.Mr * TKernel.Nr);
         int mcMax = GemmBlocking.Mc(TKernel.Mr);

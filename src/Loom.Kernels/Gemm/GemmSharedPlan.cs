@@ -3,8 +3,10 @@ namespace Loom.Kernels;
 /// <summary>
 /// How <see cref="GemmSharedJob"/> splits one multi-threaded product. One operand is packed once into a buffer all
 /// threads read (the smaller one: A when m &lt; n, else B), in super-panels of at most <see cref="SharedCapFloats"/>
-/// so it stays in L3; the other dimension is cut into many small compute items that threads claim one at a time, each
-/// packing its own slice of the other operand. Nothing is packed twice (except A or B once per super-panel when the
+/// so it stays in L3; the other dimension is cut into compute items that threads claim one at a time, each packing its
+/// own slice of the other operand. Items shrink as the work left does (guided scheduling): the first are one cache
+/// block of the item's own operand, so each shared sliver streamed from L3 is reused as often as on one thread; the
+/// last are small, so neither thread waits long for the other at the end. Nothing is packed twice (except A or B once per super-panel when the
 /// shared one is larger than the cap), and a thread that is descheduled mid-call delays only the item it holds — the
 /// other thread takes the rest — where a fixed split of C into one rectangle per thread waits for the whole rectangle.
 /// Only C's split depends on the thread count; K's blocking is <see cref="GemmBlocking.Kc"/>, as on one thread.
@@ -14,9 +16,10 @@ internal readonly struct GemmSharedPlan
     /// <summary>Largest shared packed panel: 8 MB, a quarter of the L3, so it stays there beside A, B and C's lines in use.</summary>
     public const int DefaultSharedCapFloats = 2 << 20;
 
-    // Compute items per thread: enough that a late or preempted thread leaves little for the other to wait on, few
-    // enough that each item's share of the shared panel (streamed from L3 once per item) stays cheap.
-    private const int ItemsPerThread = 8;
+    // An item covers at most (work left) ÷ (GuidedDivisor × threads) slivers: a thread that claims the last large item
+    // while the other is mid-item leaves it at most about half an item's wait. Never fewer than MinItemSlivers, so the
+    // shared panel streamed once per item stays cheap.
+    private const int GuidedDivisor = 2;
     private const int MinItemSlivers = 2;
     // Pack items per thread for the shared panel.
     private const int PackItemsPerThread = 4;
@@ -42,10 +45,13 @@ internal readonly struct GemmSharedPlan
         int superPanels = (shared + capLines - 1) / capLines;
         SharedWidth = GemmBlocking.RoundUp((shared + superPanels - 1) / superPanels, sharedTile);
 
-        int otherSlivers = (other + otherTile - 1) / otherTile;
-        int itemSlivers = Math.Max(MinItemSlivers, (otherSlivers + ItemsPerThread * threads - 1) / (ItemsPerThread * threads));
-        ItemWidth = itemSlivers * otherTile;
-        ComputeItems = (other + ItemWidth - 1) / ItemWidth;
+        _otherSlivers = (other + otherTile - 1) / otherTile;
+        _threads = threads;
+        // The largest item: one mc block of A's rows (B shared), or one ItemBlockColumns block of B (A shared).
+        _maxItemSlivers = ShareA ? Math.Max(1, ItemBlockColumns / nr) : Math.Max(1, GemmBlocking.Mc(mr) / mr);
+        int items = 0;
+        for (int done = 0; done < _otherSlivers; items++) done += ItemSlivers(_otherSlivers - done);
+        ComputeItems = items;
         PackItemsTarget = PackItemsPerThread * threads;
     }
 
@@ -65,10 +71,25 @@ internal readonly struct GemmSharedPlan
     /// <summary>Rows of A (ShareA) or columns of B per shared super-panel: a multiple of mr or nr.</summary>
     public int SharedWidth { get; }
 
-    /// <summary>Columns (ShareA) or rows of C per compute item: a multiple of nr or mr.</summary>
-    public int ItemWidth { get; }
-
     public int ComputeItems { get; }
+
+    private readonly int _otherSlivers, _threads, _maxItemSlivers;
+
+    /// <summary>Slivers of the next item when <paramref name="remaining"/> slivers are left.</summary>
+    private int ItemSlivers(int remaining) =>
+        Math.Min(remaining, Math.Clamp((remaining + GuidedDivisor * _threads - 1) / (GuidedDivisor * _threads), MinItemSlivers, _maxItemSlivers));
+
+    /// <summary>
+    /// Columns (A shared) or rows (B shared) [First, Last) of C that compute item <paramref name="index"/> covers: whole
+    /// slivers, consecutive items adjacent. Walks the items before it (a few dozen at most), so nothing is allocated.
+    /// </summary>
+    public (int First, int Last) ItemRange(int index)
+    {
+        int tile = ShareA ? Nr : Mr, done = 0;
+        for (int i = 0; i < index; i++) done += ItemSlivers(_otherSlivers - done);
+        int size = ItemSlivers(_otherSlivers - done);
+        return (done * tile, Math.Min(ItemExtent, (done + size) * tile));
+    }
 
     private int PackItemsTarget { get; }
 

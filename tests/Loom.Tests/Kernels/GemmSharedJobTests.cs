@@ -69,11 +69,24 @@ public class GemmSharedJobTests
     {
         var plan = new GemmSharedPlan(m, n, k, mr: 12, nr: 32, threads);
         Assert.Equal(shareA, plan.ShareA);
-        // Items tile the split dimension in whole slivers, with several per thread for load balance.
+        // Items tile the split dimension in whole slivers, adjacent and in order, several per thread for load balance;
+        // they never grow (guided), none is wider than one cache block, and the last one is small.
         int otherTile = shareA ? 32 : 12;
-        Assert.Equal(0, plan.ItemWidth % otherTile);
-        Assert.True(plan.ComputeItems * plan.ItemWidth >= plan.ItemExtent && (plan.ComputeItems - 1) * plan.ItemWidth < plan.ItemExtent);
+        int maxWidth = shareA ? GemmSharedPlan.ItemBlockColumns : 240;
+        int expectedStart = 0, previousWidth = int.MaxValue;
+        for (int i = 0; i < plan.ComputeItems; i++)
+        {
+            var (first, last) = plan.ItemRange(i);
+            Assert.Equal(expectedStart, first);
+            Assert.Equal(0, first % otherTile);
+            Assert.True(last > first && last - first <= maxWidth, $"item {i}: [{first}, {last})");
+            if (last < plan.ItemExtent) Assert.True(last - first <= previousWidth, $"item {i} grew: {last - first} after {previousWidth}");
+            previousWidth = last - first;
+            expectedStart = last;
+        }
+        Assert.Equal(plan.ItemExtent, expectedStart);
         Assert.True(plan.ComputeItems >= 2 * threads, $"{plan.ComputeItems} items for {threads} threads");
+        Assert.True(previousWidth <= 2 * otherTile, $"the last item is {previousWidth} wide, more than two slivers");
         // Super-panels cover the shared dimension and respect the cap.
         Assert.Equal(0, plan.SharedWidth % plan.SharedTile);
         Assert.True(plan.SharedFloats(Math.Min(plan.SharedWidth, plan.SharedExtent)) <= Math.Max(GemmSharedPlan.DefaultSharedCapFloats, (long)k * plan.SharedTile));
