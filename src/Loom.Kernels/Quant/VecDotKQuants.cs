@@ -41,11 +41,26 @@ public static unsafe partial class VecDot
         float minSum = 0;
         for (int i = 0; i < blocks; i++, x += typeSize, y += 292)
         {
+            PrefetchAhead(x, typeSize);
             KQuantUnpack.ScalesAndMins(x + 4, out ulong scales, out ulong mins);
             var isum = ScaleMinQuants(x, fifthBit, scales, y);
             AccumulateScaleMinBlock(x, y, fifthBit, isum, mins, ref acc, ref minLanes, ref minSum);
         }
         return GgmlSums.HorizontalSum(acc) + (fifthBit ? minSum : GgmlSums.HorizontalSum(minLanes));
+    }
+
+    /// <summary>How far ahead the K-quant dots prefetch their weights: a row is read once per token, and the matrix's
+    /// rows are contiguous, so the bytes this far on are the ones needed soon (across row ends too). Measured (decode
+    /// of a 200M Q4_K_M model, 1 thread, best of 5 × 128 tokens, 3 interleaved rounds on a shared machine): none 144–156
+    /// tok/s, 4 KB 154–166, 8 KB 150–170, 16 KB 150–163.</summary>
+    private const int KQuantPrefetchBytes = 8192;
+
+    /// <summary>Prefetches the lines of one block's worth of bytes <see cref="KQuantPrefetchBytes"/> past <paramref name="block"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchAhead(byte* block, int blockBytes)
+    {
+        if (!Sse.IsSupported) return;
+        for (int line = 0; line < blockBytes; line += 64) Sse.Prefetch0(block + KQuantPrefetchBytes + line);
     }
 
     /// <summary>One Q4_K/Q5_K block's float accumulation (shared with the four-row kernel, so both round alike).</summary>
@@ -107,7 +122,10 @@ public static unsafe partial class VecDot
         {
             byte* xb = (byte*)xp, yb = (byte*)yp;
             for (int i = 0; i < x.Length; i++, xb += 210, yb += 292)
+            {
+                PrefetchAhead(xb, 210);
                 acc = Vector256.FusedMultiplyAdd(Vector256.Create(*(float*)yb * Half(ref *xb, 208)), Vector256.ConvertToSingle(Q6Quants(xb, yb)), acc);
+            }
         }
         return GgmlSums.HorizontalSum(acc);
     }
