@@ -6,8 +6,8 @@ namespace Loom.Kernels;
 /// so it stays in L3; the other dimension is cut into compute items that threads claim one at a time, each packing its
 /// own slice of the other operand. Items shrink as the work left does (guided scheduling): the first are one cache
 /// block of the item's own operand, so each shared sliver streamed from L3 is reused as often as on one thread; the
-/// last are small, so neither thread waits long for the other at the end. Nothing is packed twice (except A or B once per super-panel when the
-/// shared one is larger than the cap), and a thread that is descheduled mid-call delays only the item it holds — the
+/// last are small, so neither thread waits long for the other at the end. Nothing is packed twice (except A or B
+/// once per super-panel when the shared one is larger than the cap), and a thread that is descheduled mid-call delays only the item it holds — the
 /// other thread takes the rest — where a fixed split of C into one rectangle per thread waits for the whole rectangle.
 /// Only C's split depends on the thread count; K's blocking is <see cref="GemmBlocking.Kc"/>, as on one thread.
 /// </summary>
@@ -77,7 +77,7 @@ internal readonly struct GemmSharedPlan
 
     /// <summary>Slivers of the next item when <paramref name="remaining"/> slivers are left.</summary>
     private int ItemSlivers(int remaining) =>
-        Math.Min(remaining, Math.Clamp((remaining + GuidedDivisor * _threads - 1) / (GuidedDivisor * _threads), MinItemSlivers, _maxItemSlivers));
+        Math.Min(remaining, Math.Clamp((remaining + GuidedDivisor * _threads - 1) / (GuidedDivisor * _threads), Math.Min(MinItemSlivers, _maxItemSlivers), _maxItemSlivers));
 
     /// <summary>
     /// Columns (A shared) or rows (B shared) [First, Last) of C that compute item <paramref name="index"/> covers: whole
