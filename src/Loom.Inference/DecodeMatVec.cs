@@ -25,6 +25,5 @@ internal static class DecodeMatVec
 
     private static bool Fusable(WeightMatrix w) => QuantMatVecGroup.Supports(w.Type);
 
-    private static MatVecPart Part(WeightMatrix? w, Span<float> y) =>
-        w is null ? default : new MatVecPart(w.Type, w.Bytes, w.Rows, y[..w.Rows]);
+    private static MatVecPart Part(WeightMatrix? w, Span<float> y) => w is null ? default : w.ToMatVecPart(y);
 }

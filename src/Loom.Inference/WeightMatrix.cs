@@ -31,6 +31,10 @@ public sealed class WeightMatrix
     /// <summary>The matrix's bytes in the mapped file.</summary>
     public ReadOnlySpan<byte> Bytes => _file.GetTensorBytes(Tensor);
 
+    /// <summary>This matrix as one part of a grouped decode mat-vec (<see cref="QuantMatVecGroup"/>), writing its
+    /// <see cref="Rows"/> outputs to the start of <paramref name="output"/>.</summary>
+    public MatVecPart ToMatVecPart(Span<float> output) => new(Type, Bytes, Rows, output[..Rows]);
+
     /// <summary>The tensor <paramref name="name"/>, checked to be <paramref name="rows"/> × <paramref name="columns"/>
     /// of a type the engine can multiply.</summary>
     public static WeightMatrix Load(GgufFile file, string name, int rows, int columns)

@@ -99,7 +99,7 @@ internal static class DecodeProfileCommand
         return 0;
     }
 
-    private static MatVecPart Part(WeightMatrix w, float[] y) => new(w.Type, w.Bytes, w.Rows, y.AsSpan(0, w.Rows));
+    private static MatVecPart Part(WeightMatrix w, float[] y) => w.ToMatVecPart(y);
 
     // The fastest of the passes: on a shared machine the least disturbed one (the medians moved by ±30 % between runs
     // while other processes trained beside it).

@@ -4,8 +4,8 @@ namespace Loom.Benchmarks.OpenBlas;
 
 /// <summary>
 /// Times one operation the same way for Loom (in the parent) and OpenBLAS (in the children): two warm-up calls,
-/// then samples, each one untimed call followed by enough back-to-back timed calls to last ≥ 30 ms, each reported as seconds per call — of wall time, or of
-/// CPU time (<see cref="ThreadCpuClock"/>): the calling thread's for a single-threaded call, the whole process's for a
+/// then samples, each one untimed call followed by enough back-to-back timed calls to last ≥ 30 ms, each reported
+/// as seconds per call — of wall time, or of CPU time (<see cref="ThreadCpuClock"/>): the calling thread's for a single-threaded call, the whole process's for a
 /// multi-threaded one.
 /// </summary>
 internal sealed class SampleTimer

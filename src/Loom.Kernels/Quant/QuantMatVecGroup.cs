@@ -195,12 +195,10 @@ public static unsafe class QuantMatVecGroup
             }
             byte* a = ActivationPointers[slot];
             int blocks = Cols / GgmlTypeTraits.BlockSize(type);
+            // Rows4 gives the single-row bits, with a four-row kernel where the type has one.
             int r = start;
-            if (VecDot.HasRows4(type))
-            {
-                for (; r + 4 <= end; r += 4)
-                    VecDot.Rows4(type, weights + (long)r * rowBytes, rowBytes, a, blocks, output + r);
-            }
+            for (; r + 4 <= end; r += 4)
+                VecDot.Rows4(type, weights + (long)r * rowBytes, rowBytes, a, blocks, output + r);
             for (; r < end; r++)
                 output[r] = VecDot.Dot(type, weights + (long)r * rowBytes, a, blocks);
         }
