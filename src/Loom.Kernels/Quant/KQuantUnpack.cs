@@ -25,12 +25,16 @@ internal static unsafe class KQuantUnpack
         mins = mins03 | (ulong)mins47 << 32;
     }
 
-    /// <summary>The minimums against the activation's 16-element sums in ggml's four lanes: lane k =
-    /// m_2k·P_2k + m_2k+1·P_2k+1 with P_j = bsums[2j] + bsums[2j+1].</summary>
+    /// <summary>The activation's 16-element sums added in pairs, P_j = bsums[2j] + bsums[2j+1] (one per 32-element
+    /// sub-block; shared by every row that takes the same activation block).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> MinLanes(ulong mins, short* bsums)
+    public static Vector128<short> PairSums(short* bsums) => Ssse3.HorizontalAdd(Vector128.Load(bsums), Vector128.Load(bsums + 8));
+
+    /// <summary>The minimums against the sub-blocks' activation sums in ggml's four lanes: lane k =
+    /// m_2k·P_2k + m_2k+1·P_2k+1 (see <see cref="PairSums"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> MinLanes(ulong mins, Vector128<short> pairSums)
     {
-        var pairSums = Ssse3.HorizontalAdd(Vector128.Load(bsums), Vector128.Load(bsums + 8));
         var m = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(mins).AsByte());
         return Sse2.MultiplyAddAdjacent(m, pairSums);
     }

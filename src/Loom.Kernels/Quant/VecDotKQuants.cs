@@ -63,16 +63,31 @@ public static unsafe partial class VecDot
         for (int line = 0; line < blockBytes; line += 64) Sse.Prefetch0(block + KQuantPrefetchBytes + line);
     }
 
-    /// <summary>One Q4_K/Q5_K block's float accumulation (shared with the four-row kernel, so both round alike).</summary>
+    /// <summary>One Q4_K/Q5_K block's float accumulation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AccumulateScaleMinBlock(byte* x, byte* y, bool fifthBit, Vector256<int> isum, ulong mins,
+    private static void AccumulateScaleMinBlock(byte* x, byte* y, bool fifthBit, Vector256<int> isum, ulong mins,
         ref Vector256<float> acc, ref Vector128<float> minLanes, ref float minSum)
     {
+        var m = KQuantUnpack.MinLanes(mins, KQuantUnpack.PairSums((short*)(y + 260)));
         float dy = *(float*)y;
+        if (!fifthBit)
+        {
+            AccumulateScaleMinBlock(x, dy, isum, m, ref acc, ref minLanes);
+            return;
+        }
         float d = dy * Half(ref *x, 0), dmin = -dy * Half(ref *x, 2);
-        var m = KQuantUnpack.MinLanes(mins, (short*)(y + 260));
-        if (fifthBit) minSum = MathF.FusedMultiplyAdd(dmin, Vector128.Sum(m), minSum);
-        else minLanes = Vector128.FusedMultiplyAdd(Vector128.Create(dmin), Vector128.ConvertToSingle(m), minLanes);
+        minSum = MathF.FusedMultiplyAdd(dmin, Vector128.Sum(m), minSum);
+        acc = Vector256.FusedMultiplyAdd(Vector256.Create(d), Vector256.ConvertToSingle(isum), acc);
+    }
+
+    /// <summary>One Q4_K block's float accumulation from its integer lanes and minimum lanes (shared with the
+    /// four-row kernel, so both round alike).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateScaleMinBlock(byte* x, float dy, Vector256<int> isum, Vector128<int> m,
+        ref Vector256<float> acc, ref Vector128<float> minLanes)
+    {
+        float d = dy * Half(ref *x, 0), dmin = -dy * Half(ref *x, 2);
+        minLanes = Vector128.FusedMultiplyAdd(Vector128.Create(dmin), Vector128.ConvertToSingle(m), minLanes);
         acc = Vector256.FusedMultiplyAdd(Vector256.Create(d), Vector256.ConvertToSingle(isum), acc);
     }
 

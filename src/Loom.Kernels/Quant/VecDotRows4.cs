@@ -24,7 +24,8 @@ public static unsafe partial class VecDot
     /// makes four single-row calls). Q8_0 has none: its single-row loop already streams at ~25 GB/s, and four
     /// interleaved rows measured slower there; so did Q4_K and Q6_K (whose 256-element blocks give the single-row loop
     /// enough independent work): 1.87 → 2.64 ms for Q4_K_M's gate+up, 1.23 → 2.13 ms for its Q6_K head.</summary>
-    private static bool HasRows4(GgmlType type) => Avx2.IsSupported && type is GgmlType.Q4_0;
+    private static bool HasRows4(GgmlType type) =>
+        (Avx2.IsSupported && type is GgmlType.Q4_0) || (HasKQuantRows4 && type is GgmlType.Q4_K or GgmlType.Q6_K);
 
     /// <summary>result[k] = Dot(row k, activations) for the four rows starting at <paramref name="w"/>,
     /// <paramref name="rowBytes"/> apart, each of <paramref name="blocks"/> blocks.</summary>
@@ -32,8 +33,12 @@ public static unsafe partial class VecDot
     {
         if (HasRows4(type))
         {
-            Q4_0Rows4(w, rowBytes, a, blocks, result);
-            return;
+            switch (type)
+            {
+                case GgmlType.Q4_0: Q4_0Rows4(w, rowBytes, a, blocks, result); return;
+                case GgmlType.Q4_K: Q4_KRows4(w, rowBytes, a, blocks, result); return;
+                default: Q6_KRows4(w, rowBytes, a, blocks, result); return;
+            }
         }
         for (int k = 0; k < 4; k++) result[k] = Dot(type, w + k * rowBytes, a, blocks);
     }
