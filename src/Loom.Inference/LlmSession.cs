@@ -52,14 +52,14 @@ public sealed class LlmSession : ILogitSource, IDisposable
     public int Position { get; private set; }
 
     /// <summary>Most prompt tokens treated as one batch: a batch of at least
-    /// <see cref="WeightMatrix.DequantizedGemmMinRows"/> tokens multiplies with float activations, a shorter one
-    /// (the tail of a long prompt, a short turn) as decode does.</summary>
+    /// <see cref="WeightMatrix.DequantizedGemmMinRows"/> tokens multiplies by the batch path
+    /// (<see cref="WeightMatrix.MatMulBatch"/>), a shorter one (the tail of a long prompt, a short turn) as decode does.</summary>
     public int BatchSize { get; }
 
     /// <summary>
     /// Most rows (tokens) pushed through the layers at once, so the activation buffers stay bounded however long the
     /// batch. A longer batch is cut into equal chunks of more than half this size: every chunk of a batch of 16+
-    /// tokens then has 16+ rows and takes the float-activation GEMM as the whole batch would, and a GEMM's row i
+    /// tokens then has 16+ rows and takes the batch path as the whole batch would, and a GEMM's row i
     /// does not depend on the other rows, so the logits and cache are the bits one whole-batch pass gives.
     /// </summary>
     public int ChunkRows { get; }
@@ -147,7 +147,7 @@ public sealed class LlmSession : ILogitSource, IDisposable
                 if (hiddenSum is not null) AddNormedRows(rows, hiddenSum);
             }
             if (hiddenSum is null && done + batch == newTokens.Length)
-                Logits(rows - 1, floatActivations: batch >= WeightMatrix.DequantizedGemmMinRows);
+                Logits(rows - 1, floatActivations: batch >= WeightMatrix.DequantizedGemmMinRows && !_model.Weights.Output.BatchQuantizesActivations);
         }
         PeakBufferBytes = Math.Max(PeakBufferBytes, _buffers.Bytes);
         if (newTokens.Length > 1) ReleasePromptMemory();
@@ -197,8 +197,10 @@ public sealed class LlmSession : ILogitSource, IDisposable
         int e = _c.EmbeddingLength;
         Normalization.RmsNormForward(_buffers.Residual.Slice(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
             _buffers.Rstd.Slice(0, 1), 1, e, _c.RmsEpsilon);
-        // A batch long enough to run its matmuls with float activations (the dequantizing GEMM) projects its last row
-        // the same way, so a batched prompt's logits come from one arithmetic throughout (llama.cpp's f32 reference).
+        // A batch long enough for the batch path projects its last row with float activations (the dequantizing GEMM)
+        // when that is what the output matrix's batch path uses, so such a prompt's logits come from one arithmetic
+        // throughout (llama.cpp's f32 reference); where the batch path quantizes activations to int8 (QuantGemm), the
+        // decode mat-vec's int8 arithmetic is the same computation for the one row.
         if (floatActivations)
             _model.Weights.Output.MatMulFloatActivations(_buffers.LastNormed, 1, _buffers.Logits);
         else

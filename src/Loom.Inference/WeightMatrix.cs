@@ -46,22 +46,30 @@ public sealed class WeightMatrix
     }
 
     /// <summary>
-    /// Batches of at least this many rows go through <see cref="DequantizedGemm"/> for every non-F32 type. Measured
+    /// Batches of at least this many rows take the batch path (<see cref="MatMulBatch"/>): <see cref="QuantGemm"/> for
+    /// Q4_0 on CPUs with its vector kernel, <see cref="DequantizedGemm"/> for every other non-F32 type. Measured
     /// (1 thread, 1024×1024 weights, Zen 5): the dequantizing GEMM overtakes ggml-style int8 dots by 16 rows for F16
     /// and by 24–32 rows for Q8_0/Q4_0/Q4_K/Q6_K (at 16 it runs at 0.7–0.9× of them), and is 2–3.5× faster at 512.
-    /// 16 rather than 32 so that every batched prompt of 16+ tokens gets the same (more accurate) arithmetic; the few
-    /// 16–31-token batches of quantized files pay a fraction of a millisecond per matrix for it.
+    /// 16 rather than 32 so that every batched prompt of 16+ tokens gets the same arithmetic; the few 16–31-token
+    /// batches of quantized files pay a fraction of a millisecond per matrix for it.
     /// </summary>
     public const int DequantizedGemmMinRows = 16;
+
+    /// <summary>
+    /// True when this matrix's batch path quantizes the activations to int8 (<see cref="QuantGemm"/>: Q4_0 weights on
+    /// a CPU with AVX-512BW, where integer multiply-adds run ~2× the dequantizing float GEMM): its batches then follow
+    /// llama.cpp's own arithmetic (the file's logits), not its f32_activations reference. False for every other type,
+    /// whose batches keep float32 activations on dequantized weights.
+    /// </summary>
+    public bool BatchQuantizesActivations => QuantGemm.Supports(Type) && QuantGemm.IsAccelerated;
 
     /// <summary>
     /// Y[i, r] = Σ_c W[r, c]·X[i, c] for <paramref name="n"/> rows of X (n × Columns) into Y (n × Rows): x·Wᵀ.
     /// F32 weights go through the float GEMM/mat-vec. Other types: fewer than <see cref="DequantizedGemmMinRows"/>
     /// rows (decode is one) go through <see cref="QuantMatMul"/>, which quantizes each activation row once as ggml
     /// does, so token-by-token logits match llama.cpp on the same file; a batch of at least that many rows (prompt
-    /// processing) goes through <see cref="DequantizedGemm"/>: float32 activations times dequantized weights, the
-    /// computation llama.cpp's f32_activations reference measures (more accurate than int8 activations) and
-    /// 2–3.5× faster there. The rule depends only on n, so a given batch always takes the same path.
+    /// processing) takes <see cref="MatMulBatch"/>. The rule depends only on n, so a given batch always takes the
+    /// same path.
     /// </summary>
     public void MatMul(ReadOnlySpan<float> x, int n, Span<float> y)
     {
@@ -72,7 +80,7 @@ public sealed class WeightMatrix
         }
         else if (n >= DequantizedGemmMinRows)
         {
-            DequantizedGemm.MultiplyTransposed(Type, Bytes, Rows, Columns, x[..(n * Columns)], n, y[..(n * Rows)]);
+            MatMulBatch(x, n, y);
         }
         else
         {
@@ -81,9 +89,24 @@ public sealed class WeightMatrix
     }
 
     /// <summary>
-    /// x·Wᵀ as <see cref="MatMul"/> does it for a batch of at least <see cref="DequantizedGemmMinRows"/> rows (float32
-    /// activations on dequantized weights), whatever <paramref name="n"/> is: for the rows that finish such a batch,
-    /// e.g. the vocabulary projection of a prompt's last token, so a whole batched prompt keeps one arithmetic.
+    /// x·Wᵀ as <see cref="MatMul"/> does it for a batch of at least <see cref="DequantizedGemmMinRows"/> rows, whatever
+    /// <paramref name="n"/> is (the batched decoder's block of long runs): <see cref="QuantGemm"/> when
+    /// <see cref="BatchQuantizesActivations"/> (int8 activations, ggml's arithmetic in another summation order), else
+    /// <see cref="DequantizedGemm"/> (float32 activations on dequantized weights, the computation llama.cpp's
+    /// f32_activations reference measures, 2–3.5× faster than int8 dots there). Each output row depends only on its
+    /// own input row, so a row gets the same bits in any batch.
+    /// </summary>
+    public void MatMulBatch(ReadOnlySpan<float> x, int n, Span<float> y)
+    {
+        if (Type == GgmlType.F32) MatMul(x, n, y);
+        else if (BatchQuantizesActivations) QuantGemm.MultiplyTransposed(Type, Bytes, Rows, Columns, x[..(n * Columns)], n, y[..(n * Rows)]);
+        else DequantizedGemm.MultiplyTransposed(Type, Bytes, Rows, Columns, x[..(n * Columns)], n, y[..(n * Rows)]);
+    }
+
+    /// <summary>
+    /// x·Wᵀ with float32 activations on dequantized weights (<see cref="DequantizedGemm"/>) whatever
+    /// <paramref name="n"/> is: for the rows that finish a batch whose matrices kept float activations, e.g. the
+    /// vocabulary projection of a prompt's last token, so such a prompt keeps one arithmetic.
     /// </summary>
     public void MatMulFloatActivations(ReadOnlySpan<float> x, int n, Span<float> y)
     {

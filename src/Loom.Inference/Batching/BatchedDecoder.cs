@@ -16,8 +16,9 @@ namespace Loom.Inference.Batching;
 /// A sequence's rows get exactly the arithmetic <see cref="LlmSession.Forward"/> gives the same tokens alone, so its
 /// logits and cache are bit-identical whatever else shares the pass. That holds because the matrix path is chosen per
 /// sequence by its own row count, as a lone session chooses it (<see cref="WeightMatrix.MatMul"/>): a run of at least
-/// <see cref="WeightMatrix.DequantizedGemmMinRows"/> tokens goes through <see cref="DequantizedGemm"/> (float
-/// activations; its K blocking depends only on K, so each output row is the same bits for any number of rows), a
+/// <see cref="WeightMatrix.DequantizedGemmMinRows"/> tokens goes through the batch path
+/// (<see cref="WeightMatrix.MatMulBatch"/>: <see cref="DequantizedGemm"/> with float activations, or QuantGemm with
+/// int8 ones; each depends only on K for its blocking, so each output row is the same bits for any number of rows), a
 /// shorter run (decode is one token) through <see cref="QuantMatMul"/> (each activation row quantized on its own, the
 /// same operation order for any batch). Sequences of the first kind are laid out first, so each kind is one
 /// contiguous block and one call. F32 weights go through the float GEMM one sequence at a time, as a lone session
@@ -32,7 +33,7 @@ internal sealed unsafe class BatchedDecoder
     private readonly SequenceAttention _attention;
     private float[] _keys = [], _values = [], _logits = [], _normed = [], _ordered = [];
     private int[] _order = [], _rowStart = [], _tokenStart = [], _counts = [], _ones = [];
-    private int _floatRows;
+    private int _batchRows;
 
     public BatchedDecoder(LlmModel model, int maxRows)
     {
@@ -89,7 +90,7 @@ internal sealed unsafe class BatchedDecoder
         return _logits.AsSpan(0, n * v);
     }
 
-    // Orders the sequences: runs long enough for the float-activation GEMM first (_floatRows rows), then the rest.
+    // Orders the sequences: runs long enough for the batch path first (_batchRows rows), then the rest.
     private int Layout(ReadOnlySpan<int> counts)
     {
         int n = counts.Length;
@@ -106,26 +107,26 @@ internal sealed unsafe class BatchedDecoder
             _tokenStart[i] = tokens;
             tokens += counts[i];
         }
-        foreach (bool floatActivations in (ReadOnlySpan<bool>)[true, false])
+        foreach (bool batchPath in (ReadOnlySpan<bool>)[true, false])
         {
             for (int i = 0; i < n; i++)
             {
-                if (UsesFloatActivations(counts[i]) != floatActivations) continue;
+                if (UsesBatchPath(counts[i]) != batchPath) continue;
                 _order[at++] = i;
             }
         }
         int row = 0;
-        _floatRows = 0;
+        _batchRows = 0;
         for (int j = 0; j < n; j++)
         {
             _rowStart[j] = row;
             row += counts[_order[j]];
-            if (UsesFloatActivations(counts[_order[j]])) _floatRows = row;
+            if (UsesBatchPath(counts[_order[j]])) _batchRows = row;
         }
         return row;
     }
 
-    private static bool UsesFloatActivations(int count) => count >= WeightMatrix.DequantizedGemmMinRows;
+    private static bool UsesBatchPath(int count) => count >= WeightMatrix.DequantizedGemmMinRows;
 
     // DecoderLayer.Forward for rows that belong to different sequences.
     private void Layer(LayerWeights w, IReadOnlyList<LlmSession> sessions, ReadOnlySpan<int> counts, int layer, int rows)
@@ -171,7 +172,8 @@ internal sealed unsafe class BatchedDecoder
     }
 
     // Each sequence's last row through the output norm and the vocabulary projection, by the path a lone session
-    // takes for it (LlmSession.Logits: float activations after a run that used them, else the int8 mat-vec).
+    // takes for it (LlmSession.Logits: float activations after a run whose output matrix keeps them in its batch path,
+    // else the int8 mat-vec).
     private void Logits(ReadOnlySpan<int> counts)
     {
         int n = counts.Length, e = _c.EmbeddingLength, v = _c.VocabSize;
@@ -180,7 +182,7 @@ internal sealed unsafe class BatchedDecoder
         for (int j = 0; j < n; j++)
         {
             int i = _order[j], last = _rowStart[j] + counts[i] - 1;
-            if (UsesFloatActivations(counts[i])) floatSequences = j + 1;
+            if (UsesBatchPath(counts[i]) && !weights.Output.BatchQuantizesActivations) floatSequences = j + 1;
             // Row j of _normed is sequence _order[j]: the two blocks stay contiguous for the projection.
             Normalization.RmsNormForward(_b.Residual.Slice(last * e, e), weights.OutputNorm, _normed.AsSpan(j * e, e),
                 _b.Rstd.Slice(0, 1), 1, e, _c.RmsEpsilon);
@@ -206,7 +208,7 @@ internal sealed unsafe class BatchedDecoder
         for (int j = 0; j < n; j++) _ordered.AsSpan(j * v, v).CopyTo(_logits.AsSpan(_order[j] * v, v));
     }
 
-    // x·Wᵀ for every row: the float-activation block and the int8 block each in one call (see the remarks), F32
+    // x·Wᵀ for every row: the batch-path block and the decode-path block each in one call (see the remarks), F32
     // weights one sequence at a time.
     private void Multiply(WeightMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<int> counts, Span<float> y)
     {
@@ -220,11 +222,11 @@ internal sealed unsafe class BatchedDecoder
             return;
         }
         int rows = _rowStart[counts.Length - 1] + counts[_order[counts.Length - 1]];
-        if (_floatRows > 0)
-            DequantizedGemm.MultiplyTransposed(w.Type, w.Bytes, w.Rows, w.Columns, x[..(_floatRows * w.Columns)], _floatRows, y[..(_floatRows * w.Rows)]);
-        if (_floatRows < rows)
-            QuantMatMul.MatMul(w.Type, w.Bytes, w.Rows, w.Columns, x[(_floatRows * w.Columns)..(rows * w.Columns)], rows - _floatRows,
-                y[(_floatRows * w.Rows)..(rows * w.Rows)]);
+        if (_batchRows > 0)
+            w.MatMulBatch(x[..(_batchRows * w.Columns)], _batchRows, y[..(_batchRows * w.Rows)]);
+        if (_batchRows < rows)
+            QuantMatMul.MatMul(w.Type, w.Bytes, w.Rows, w.Columns, x[(_batchRows * w.Columns)..(rows * w.Columns)], rows - _batchRows,
+                y[(_batchRows * w.Rows)..(rows * w.Rows)]);
     }
 
     private static void AddToRows(Span<float> rows, float[]? bias, int n)
