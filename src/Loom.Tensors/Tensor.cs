@@ -103,6 +103,14 @@ public sealed partial class Tensor
         return result;
     }
 
+    /// <summary>The elements in row-major order, in storage for an op's result (recycled in a <see cref="StorageArena"/>).</summary>
+    internal float[] CopyToStorage()
+    {
+        var result = StorageArena.NewUninitialized(Length);
+        StridedCopy.CopyTo(this, result);
+        return result;
+    }
+
     /// <summary>The single value of a one-element tensor.</summary>
     public float Item()
     {
@@ -137,7 +145,7 @@ public sealed partial class Tensor
     public Tensor Contiguous()
     {
         if (IsContiguous) return this;
-        var data = ToArray();
+        var data = CopyToStorage();
         return FromOp("contiguous", [this], data, _shape, g => [g]);
     }
 

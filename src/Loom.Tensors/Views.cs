@@ -160,7 +160,7 @@ public sealed partial class Tensor
         if (ShapeUtil.SameShape(g.Shape, shape)) return g;
         int rank = g.Rank, lead = rank - shape.Length;
         if (lead < 0) throw LoomException.Shape("sum_to_shape", $"cannot reduce {ShapeUtil.Format(g.Shape)} to {ShapeUtil.Format(shape)}");
-        var result = new float[ShapeUtil.Product(shape)];
+        var result = StorageArena.New(ShapeUtil.Product(shape));
         var src = g.Contiguous();
         ReadOnlySpan<float> gs = src.AsSpan();
         int[] gShape = src.ShapeRef;

@@ -49,6 +49,9 @@ public sealed class LanguageModelTask : IConcurrentMicroBatchTask
 
     public string ItemName => "tokens";
 
+    // The transformer caches no op output between steps (generation's KV cache is not used in training).
+    public bool RecyclesStepStorage => true;
+
     public IEnumerable<(string Name, LoomRandom Random)> RandomStreams => [("dropout", Model.DropoutRandom)];
 
     /// <summary>One training micro-batch drawn from <paramref name="rng"/> (what <see cref="ComputeLoss"/> trains on).</summary>

@@ -79,7 +79,7 @@ public sealed partial class Tensor
 
     private static Tensor AddGrads(Tensor a, Tensor b)
     {
-        var result = new float[a.Length];
+        var result = StorageArena.NewUninitialized(a.Length);
         System.Numerics.Tensors.TensorPrimitives.Add(a.Contiguous().AsSpan(), b.Contiguous().AsSpan(), result);
         return new Tensor(result, a.ShapeArray);
     }

@@ -8,7 +8,7 @@ public static partial class Ops
     public static Tensor Add(Tensor a, Tensor b)
     {
         var (x, y, shape) = Broadcast(a, b, "add");
-        var data = new float[x.Length];
+        var data = StorageArena.NewUninitialized(x.Count);
         TensorPrimitives.Add(x, y, data);
         return Tensor.FromOp("add", [a, b], data, shape, g => [
             a.RequiresGrad ? Tensor.SumToShape(g, a.ShapeArray) : null,
@@ -18,7 +18,7 @@ public static partial class Ops
     public static Tensor Sub(Tensor a, Tensor b)
     {
         var (x, y, shape) = Broadcast(a, b, "sub");
-        var data = new float[x.Length];
+        var data = StorageArena.NewUninitialized(x.Count);
         TensorPrimitives.Subtract(x, y, data);
         return Tensor.FromOp("sub", [a, b], data, shape, g => [
             a.RequiresGrad ? Tensor.SumToShape(g, a.ShapeArray) : null,
@@ -28,7 +28,7 @@ public static partial class Ops
     public static Tensor Mul(Tensor a, Tensor b)
     {
         var (x, y, shape) = Broadcast(a, b, "mul");
-        var data = new float[x.Length];
+        var data = StorageArena.NewUninitialized(x.Count);
         TensorPrimitives.Multiply(x, y, data);
         return Tensor.FromOp("mul", [a, b], data, shape, g => [
             a.RequiresGrad ? Tensor.SumToShape(Mul(g, b), a.ShapeArray) : null,
@@ -38,7 +38,7 @@ public static partial class Ops
     public static Tensor Div(Tensor a, Tensor b)
     {
         var (x, y, shape) = Broadcast(a, b, "div");
-        var data = new float[x.Length];
+        var data = StorageArena.NewUninitialized(x.Count);
         TensorPrimitives.Divide(x, y, data);
         return Tensor.FromOp("div", [a, b], data, shape, g => [
             a.RequiresGrad ? Tensor.SumToShape(Div(g, b), a.ShapeArray) : null,
@@ -48,7 +48,7 @@ public static partial class Ops
 
     public static Tensor Neg(Tensor a)
     {
-        var data = a.ToArray();
+        var data = a.CopyToStorage();
         TensorPrimitives.Negate(data, data);
         return Tensor.FromOp("neg", [a], data, a.ShapeArray, g => [Neg(g)]);
     }
@@ -56,7 +56,7 @@ public static partial class Ops
     /// <summary>a·s for a constant s.</summary>
     public static Tensor Scale(Tensor a, float s)
     {
-        var data = a.ToArray();
+        var data = a.CopyToStorage();
         TensorPrimitives.Multiply(data, s, data);
         return Tensor.FromOp("scale", [a], data, a.ShapeArray, g => [Scale(g, s)]);
     }
@@ -64,7 +64,7 @@ public static partial class Ops
     /// <summary>a + s for a constant s.</summary>
     public static Tensor AddScalar(Tensor a, float s)
     {
-        var data = a.ToArray();
+        var data = a.CopyToStorage();
         TensorPrimitives.Add(data, s, data);
         return Tensor.FromOp("add_scalar", [a], data, a.ShapeArray, g => [g]);
     }
@@ -79,12 +79,17 @@ public static partial class Ops
         return Tensor.FromOp("sum", [a], [(float)sum], [], g => [Tensor.Full(g.Item(), shape)]);
     }
 
-    /// <summary>Both operands' values laid out in the broadcast shape (materialized only when broadcasting).</summary>
-    internal static (float[] X, float[] Y, int[] Shape) Broadcast(Tensor a, Tensor b, string op)
+    /// <summary>Both operands' values laid out in the broadcast shape (copied only when broadcast or strided).</summary>
+    internal static (ArraySegment<float> X, ArraySegment<float> Y, int[] Shape) Broadcast(Tensor a, Tensor b, string op)
     {
         int[] shape = ShapeUtil.Broadcast(a.Shape, b.Shape, op);
-        float[] x = ShapeUtil.SameShape(a.Shape, shape) ? a.ToArray() : a.Detach().Expand(shape).ToArray();
-        float[] y = ShapeUtil.SameShape(b.Shape, shape) ? b.ToArray() : b.Detach().Expand(shape).ToArray();
-        return (x, y, shape);
+        return (InShape(a, shape), InShape(b, shape), shape);
+    }
+
+    // A contiguous operand of the full shape is read where it lies; anything else is laid out row-major first.
+    private static ArraySegment<float> InShape(Tensor t, int[] shape)
+    {
+        if (!ShapeUtil.SameShape(t.Shape, shape)) return t.Detach().Expand(shape).CopyToStorage();
+        return t.IsContiguous ? new ArraySegment<float>(t.Storage, t.Offset, t.Length) : t.CopyToStorage();
     }
 }

@@ -22,16 +22,16 @@ public static partial class Ops
     {
         var shape = AttentionShapeOf(q, k, v, causal, scale);
         ArraySegment<float> qs = DenseValues.Segment(q), ks = DenseValues.Segment(k), vs = DenseValues.Segment(v);
-        var output = new float[shape.Batch * shape.QueryHeads * shape.T * shape.Dv];
-        var logSumExp = new float[shape.Batch * shape.QueryHeads * shape.T];
+        var output = StorageArena.New(shape.Batch * shape.QueryHeads * shape.T * shape.Dv);
+        var logSumExp = StorageArena.New(shape.Batch * shape.QueryHeads * shape.T);
         var forward = new AttentionForward(shape, qs, ks, vs, output, logSumExp);
         WorkerPool.Shared.For(forward.Count, forward, shape.IsSmall ? 1 : threads);
 
         return Tensor.FromOp("scaled_dot_product_attention", [q, k, v], output, [shape.Batch, shape.QueryHeads, shape.T, shape.Dv], g =>
         {
-            float[]? dq = q.RequiresGrad ? new float[q.Length] : null;
-            float[]? dk = k.RequiresGrad ? new float[k.Length] : null;
-            float[]? dv = v.RequiresGrad ? new float[v.Length] : null;
+            float[]? dq = q.RequiresGrad ? StorageArena.New(q.Length) : null;
+            float[]? dk = k.RequiresGrad ? StorageArena.New(k.Length) : null;
+            float[]? dv = v.RequiresGrad ? StorageArena.New(v.Length) : null;
             var backward = new AttentionBackward(shape, qs, ks, vs, output, logSumExp, DenseValues.Segment(g), dq, dk, dv);
             WorkerPool.Shared.For(backward.Count, backward, shape.IsSmall ? 1 : KernelOptions.Threads);
             return [

@@ -35,7 +35,7 @@ public static partial class Ops
         }
 
         // log-softmax of every row, kept for the backward pass (softmax = exp of it).
-        var logProbs = new float[rows * classes];
+        var logProbs = StorageArena.New(rows * classes);
         SoftmaxKernel.LogForward(logits.Detach().Contiguous().AsSpan(), logProbs, rows, classes);
         float onTarget = 1f - labelSmoothing, uniform = classes == 0 ? 0f : labelSmoothing / classes;
         double total = 0;
@@ -54,7 +54,7 @@ public static partial class Ops
         int[] ownTargets = (int[])targets.Clone();
         return Tensor.FromOp("cross_entropy", [logits], [value], [], g =>
         {
-            var dx = new float[rows * classes];
+            var dx = StorageArena.New(rows * classes);
             if (count == 0) return [new Tensor(dx, shape)];
             // d loss / d logits = (softmax − target distribution) / count, per non-ignored row.
             float scale = g.Item() / count;

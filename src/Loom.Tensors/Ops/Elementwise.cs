@@ -103,12 +103,12 @@ public static partial class Ops
     {
         // Reading a contiguous input in place costs no copy; the graph keeps it alive until backward anyway.
         var input = a.Detach().Contiguous();
-        var data = new float[a.Length];
+        var data = StorageArena.New(a.Length);
         forward(input.AsSpan(), data);
         int[] shape = a.ShapeArray;
         return Tensor.FromOp(op, [a], data, shape, g =>
         {
-            var dx = new float[data.Length];
+            var dx = StorageArena.New(data.Length);
             backward(input.AsSpan(), data, g.Contiguous().AsSpan(), dx);
             return [new Tensor(dx, shape)];
         });

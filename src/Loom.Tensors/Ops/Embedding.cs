@@ -23,7 +23,7 @@ public static partial class Ops
                 throw LoomException.Argument($"embedding: id {ids[i]} at position {i} is out of range for a vocabulary of {vocab}");
 
         ReadOnlySpan<float> table = weight.Detach().Contiguous().AsSpan();
-        var data = new float[ids.Length * dim];
+        var data = StorageArena.New(ids.Length * dim);
         for (int i = 0; i < ids.Length; i++) table.Slice(ids[i] * dim, dim).CopyTo(data.AsSpan(i * dim, dim));
 
         int[] own = (int[])ids.Clone();
@@ -31,7 +31,7 @@ public static partial class Ops
         return Tensor.FromOp("embedding", [weight], data, [.. idShape, dim], g =>
         {
             ReadOnlySpan<float> dy = g.Contiguous().AsSpan();
-            var dw = new float[vocab * dim];
+            var dw = StorageArena.New(vocab * dim);
             for (int i = 0; i < own.Length; i++)
             {
                 Span<float> row = dw.AsSpan(own[i] * dim, dim);

@@ -31,7 +31,7 @@ public static partial class Ops
 
         int[] batch = ShapeUtil.Broadcast(a.Shape[..^2], b.Shape[..^2], "matmul");
         int[] shape = [.. batch, m, n];
-        var data = new float[ShapeUtil.Product(shape)];
+        var data = StorageArena.New(ShapeUtil.Product(shape));
         var left = MatrixOperand.Of(a);
         var right = MatrixOperand.Of(b);
         int[] aOffsets = left.BatchOffsets(batch), bOffsets = right.BatchOffsets(batch);
@@ -66,7 +66,7 @@ public static partial class Ops
         var weight = MatrixOperand.Of(w);
         int[] shape = x.ShapeArray;
         shape[^1] = outFeatures;
-        var data = new float[rows * outFeatures];
+        var data = StorageArena.NewUninitialized(rows * outFeatures); // the GEMM writes every element
         // y = x·wᵀ: w stored [out, in] is already Bᵀ, so it goes in with transB; a transposed view of a stored
         // [in, out] matrix is B itself.
         Gemm.Multiply(input.AsSpan(), weight.First, data, rows, outFeatures, inFeatures, false, !weight.Transposed);
@@ -87,20 +87,20 @@ public static partial class Ops
             if (x.RequiresGrad)
             {
                 // dx = dy·w: [rows, out]·[out, in].
-                var grad = new float[x.Length];
+                var grad = StorageArena.NewUninitialized(x.Length);
                 Gemm.Multiply(dy, weight.First, grad, rows, inFeatures, outFeatures, false, weight.Transposed);
                 dx = new Tensor(grad, x.ShapeArray);
             }
             if (w.RequiresGrad)
             {
                 // dw = dyᵀ·x: [out, rows]·[rows, in].
-                var grad = new float[w.Length];
+                var grad = StorageArena.NewUninitialized(w.Length);
                 Gemm.Multiply(dy, input.AsSpan(), grad, outFeatures, inFeatures, rows, true, false);
                 dw = new Tensor(grad, w.ShapeArray);
             }
             if (bias is { RequiresGrad: true })
             {
-                var grad = new float[outFeatures];
+                var grad = StorageArena.New(outFeatures);
                 for (int r = 0; r < rows; r++) TensorPrimitives.Add(grad, dy.Slice(r * outFeatures, outFeatures), grad);
                 db = new Tensor(grad, outFeatures);
             }

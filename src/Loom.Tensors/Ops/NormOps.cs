@@ -17,9 +17,9 @@ public static partial class Ops
         CheckNormParameter("layer_norm", "beta", beta, x);
         var input = x.Detach().Contiguous();
         float[] g = ParameterValues(gamma), b = ParameterValues(beta);
-        var y = new float[x.Length];
-        var mean = new float[rows];
-        var rstd = new float[rows];
+        var y = StorageArena.New(x.Length);
+        var mean = StorageArena.New(rows);
+        var rstd = StorageArena.New(rows);
         Normalization.LayerNormForward(input.AsSpan(), g, b, y, mean, rstd, rows, cols, eps);
 
         int[] shape = x.ShapeArray;
@@ -27,9 +27,9 @@ public static partial class Ops
         return Tensor.FromOp("layer_norm", inputs, y, shape, dy =>
         {
             // The kernel always computes dx; dgamma/dbeta only when asked (empty spans otherwise).
-            var dx = new float[y.Length];
-            var dgamma = new float[gamma is { RequiresGrad: true } ? cols : 0];
-            var dbeta = new float[beta is { RequiresGrad: true } ? cols : 0];
+            var dx = StorageArena.New(y.Length);
+            var dgamma = StorageArena.New(gamma is { RequiresGrad: true } ? cols : 0);
+            var dbeta = StorageArena.New(beta is { RequiresGrad: true } ? cols : 0);
             Normalization.LayerNormBackward(input.AsSpan(), g, mean, rstd, dy.Contiguous().AsSpan(), dx, dgamma, dbeta, rows, cols);
             return NormGrads(x, dx, shape, gamma, dgamma, beta, dbeta);
         });
@@ -42,15 +42,15 @@ public static partial class Ops
         CheckNormParameter("rms_norm", "gamma", gamma, x);
         var input = x.Detach().Contiguous();
         float[] g = ParameterValues(gamma);
-        var y = new float[x.Length];
-        var rstd = new float[rows];
+        var y = StorageArena.New(x.Length);
+        var rstd = StorageArena.New(rows);
         Normalization.RmsNormForward(input.AsSpan(), g, y, rstd, rows, cols, eps);
 
         int[] shape = x.ShapeArray;
         return Tensor.FromOp("rms_norm", NormInputs(x, gamma, null), y, shape, dy =>
         {
-            var dx = new float[y.Length];
-            var dgamma = new float[gamma is { RequiresGrad: true } ? cols : 0];
+            var dx = StorageArena.New(y.Length);
+            var dgamma = StorageArena.New(gamma is { RequiresGrad: true } ? cols : 0);
             Normalization.RmsNormBackward(input.AsSpan(), g, rstd, dy.Contiguous().AsSpan(), dx, dgamma, rows, cols);
             return NormGrads(x, dx, shape, gamma, dgamma, null, []);
         });

@@ -25,13 +25,23 @@ public static partial class Ops
         // The kernel sees [B·T positions, H, D]; each batch row repeats the same run of positions.
         var positions = new int[batch * t];
         for (int i = 0; i < positions.Length; i++) positions[i] = startPos + i % t;
-        var y = x.ToArray();
-        if (y.Length > 0) Kernels.Rope.Apply(y, positions, heads, headDim, theta, style, inverse: false, rotaryDim);
+        var table = RopeTables.Covering(startPos + t, headDim, theta, rotaryDim);
+        var y = x.CopyToStorage();
+        Rotate(y, positions, heads, headDim, theta, style, rotaryDim, table, inverse: false);
         return Tensor.FromOp(op, [x], y, x.ShapeArray, g =>
         {
-            var dx = g.ToArray();
-            if (dx.Length > 0) Kernels.Rope.Apply(dx, positions, heads, headDim, theta, style, inverse: true, rotaryDim);
+            var dx = g.CopyToStorage();
+            Rotate(dx, positions, heads, headDim, theta, style, rotaryDim, table, inverse: true);
             return [new Tensor(dx, x.ShapeArray)];
         });
+    }
+
+    // The table gives the same angles as computing them per call (RopeTable's contract), without the sin/cos.
+    private static void Rotate(float[] values, int[] positions, int heads, int headDim, float theta, RopeStyle style,
+        int rotaryDim, RopeTable? table, bool inverse)
+    {
+        if (values.Length == 0) return;
+        if (table is not null) Kernels.Rope.Apply(values, positions, heads, table, style, inverse);
+        else Kernels.Rope.Apply(values, positions, heads, headDim, theta, style, inverse, rotaryDim);
     }
 }

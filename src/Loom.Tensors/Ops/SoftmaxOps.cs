@@ -34,12 +34,12 @@ public static partial class Ops
     private static Tensor RowOp(string op, Tensor x, RowForward forward, RowBackward backward)
     {
         int cols = x.Size(-1), rows = cols == 0 ? 0 : x.Length / cols;
-        var y = new float[x.Length];
+        var y = StorageArena.New(x.Length);
         forward(x.Detach().Contiguous().AsSpan(), y, rows, cols);
         int[] shape = x.ShapeArray;
         return Tensor.FromOp(op, [x], y, shape, g =>
         {
-            var dx = new float[y.Length];
+            var dx = StorageArena.New(y.Length);
             backward(y, g.Contiguous().AsSpan(), dx, rows, cols);
             return [new Tensor(dx, shape)];
         });

@@ -12,8 +12,12 @@ namespace Loom.Training.Trainer;
 /// </summary>
 internal static class ConcurrentMicroBatches
 {
-    /// <summary>Accumulates the gradients of <paramref name="count"/> micro-batches (each scaled by 1/count) and returns their mean loss.</summary>
-    public static double Accumulate(IConcurrentMicroBatchTask task, LoomRandom rng, int count)
+    /// <summary>
+    /// Accumulates the gradients of <paramref name="count"/> micro-batches (each scaled by 1/count) and returns their
+    /// mean loss. With <paramref name="storage"/>, each micro-batch's op outputs are recycled as soon as its gradients
+    /// have been copied into its collector.
+    /// </summary>
+    public static double Accumulate(IConcurrentMicroBatchTask task, LoomRandom rng, int count, StepStoragePool? storage = null)
     {
         var computations = new Func<Tensor>[count];
         for (int i = 0; i < count; i++) computations[i] = task.PrepareLoss(rng); // draws in order, on this thread
@@ -22,13 +26,22 @@ internal static class ConcurrentMicroBatches
         WorkerPool.Shared.For(count, i =>
         {
             using var oneThread = KernelOptions.UseThreadsOnThisThread(1);
-            var loss = computations[i]();
-            if (loss.Length != 1)
-                throw LoomException.Shape("train", $"the task's loss must have one element, found shape {ShapeUtil.Format(loss.Shape)}");
-            losses[i] = loss.Item();
-            var collected = new LeafGradients();
-            loss.Backward(Tensor.Full(1f / count, loss.ShapeArray), collected);
-            gradients[i] = collected;
+            var arena = storage?.Take();
+            try
+            {
+                using var recycled = arena?.Activate();
+                var loss = computations[i]();
+                if (loss.Length != 1)
+                    throw LoomException.Shape("train", $"the task's loss must have one element, found shape {ShapeUtil.Format(loss.Shape)}");
+                losses[i] = loss.Item();
+                var collected = new LeafGradients(); // copies every leaf's gradient, so the arena can be recycled now
+                loss.Backward(Tensor.Full(1f / count, loss.ShapeArray), collected);
+                gradients[i] = collected;
+            }
+            finally
+            {
+                if (arena is not null) storage!.Return(arena);
+            }
         });
         double sum = 0;
         for (int i = 0; i < count; i++)

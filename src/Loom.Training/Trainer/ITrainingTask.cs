@@ -35,6 +35,13 @@ public interface ITrainingTask
     /// <summary>What an item is, for progress and logs ("tokens", "images").</summary>
     string ItemName => "tokens";
 
+    /// <summary>
+    /// True when no tensor that <see cref="ComputeLoss"/> makes is read after the step (the model caches no op output):
+    /// the loop may then recycle op storage from one step to the next (<see cref="StorageArena"/>), which spares the
+    /// garbage collector most of a small model's step. Gradients reach the parameters by copy either way.
+    /// </summary>
+    bool RecyclesStepStorage => false;
+
     /// <summary>Generators the task owns besides the loop's (a model's dropout stream), saved and restored with checkpoints.</summary>
     IEnumerable<(string Name, LoomRandom Random)> RandomStreams => [];
 

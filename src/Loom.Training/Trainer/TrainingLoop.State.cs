@@ -19,7 +19,11 @@ public static partial class TrainingLoop
             var duplicate = TaskRandoms.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null) throw LoomException.Argument($"train: the task lists two generators named '{duplicate.Key}'");
             PlannedSteps = options.Steps;
+            StepStorage = task.RecyclesStepStorage ? new StepStoragePool() : null;
         }
+
+        /// <summary>Where micro-batches recycle op storage; null when the task keeps op outputs past a step.</summary>
+        public StepStoragePool? StepStorage { get; }
 
         public ITrainingTask Task { get; }
         public AdamW Optimizer { get; }

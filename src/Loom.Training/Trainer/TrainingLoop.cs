@@ -108,8 +108,8 @@ public static partial class TrainingLoop
         int accumulation = options.GradAccumulation;
         optimizer.ZeroGrad();
         float loss = options.ConcurrentMicroBatches && task is IConcurrentMicroBatchTask concurrent && concurrent.CanRunMicroBatchesConcurrently
-            ? (float)ConcurrentMicroBatches.Accumulate(concurrent, state.Random, accumulation)
-            : (float)AccumulateInTurn(task, state.Random, accumulation);
+            ? (float)ConcurrentMicroBatches.Accumulate(concurrent, state.Random, accumulation, state.StepStorage)
+            : (float)AccumulateInTurn(task, state.Random, accumulation, state.StepStorage);
         float gradNorm = GradClip.ClipGlobalNorm(optimizer.Parameters.Select(p => p.Parameter), options.ClipNorm ?? float.PositiveInfinity);
         if (!float.IsFinite(loss) || !float.IsFinite(gradNorm))
             throw new LoomException(LoomErrorCode.InvalidArgument,
@@ -122,18 +122,27 @@ public static partial class TrainingLoop
         return (loss, gradNorm);
     }
 
-    /// <summary>Accumulates the micro-batches' gradients one after another (kernels use every thread); returns the mean loss.</summary>
-    private static double AccumulateInTurn(ITrainingTask task, LoomRandom rng, int accumulation)
+    /// <summary>
+    /// Accumulates the micro-batches' gradients one after another (kernels use every thread); returns the mean loss.
+    /// With <paramref name="storage"/>, each micro-batch's op outputs are recycled once backward has added its
+    /// gradients to the parameters' own storage.
+    /// </summary>
+    private static double AccumulateInTurn(ITrainingTask task, LoomRandom rng, int accumulation, StepStoragePool? storage)
     {
         double lossSum = 0;
         for (int micro = 0; micro < accumulation; micro++)
         {
-            var microLoss = task.ComputeLoss(rng);
-            if (microLoss.Length != 1)
-                throw LoomException.Shape("train", $"the task's loss must have one element, found shape {ShapeUtil.Format(microLoss.Shape)}");
-            lossSum += microLoss.Item();
-            // Seeding backward with 1/n instead of multiplying the loss: the same gradients, one op fewer.
-            microLoss.Backward(Tensor.Full(1f / accumulation, microLoss.ShapeArray));
+            var arena = storage?.Take();
+            using (arena?.Activate())
+            {
+                var microLoss = task.ComputeLoss(rng);
+                if (microLoss.Length != 1)
+                    throw LoomException.Shape("train", $"the task's loss must have one element, found shape {ShapeUtil.Format(microLoss.Shape)}");
+                lossSum += microLoss.Item();
+                // Seeding backward with 1/n instead of multiplying the loss: the same gradients, one op fewer.
+                microLoss.Backward(Tensor.Full(1f / accumulation, microLoss.ShapeArray));
+            }
+            if (arena is not null) storage!.Return(arena);
         }
         return lossSum / accumulation;
     }
