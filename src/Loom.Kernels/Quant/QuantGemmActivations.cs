@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static Loom.Kernels.Quant.QuantGemmLayout;
@@ -14,14 +15,32 @@ namespace Loom.Kernels.Quant;
 internal static unsafe class QuantGemmActivations
 {
     /// <summary>Quantizes row <paramref name="x"/> (kBlocks·32 floats) into slot <paramref name="slot"/> of the strip at <paramref name="strip"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few dozen times per prompt: skip the slow tiers
     public static void Row(float* x, int kBlocks, int offset, byte* strip, int slot)
     {
         for (int b = 0; b < kBlocks; b++, x += BlockSize, strip += ABlockBytes)
         {
-            float amax = MathF.Abs(TensorPrimitives.MaxMagnitude(new ReadOnlySpan<float>(x, BlockSize)));
-            float id = amax != 0 ? 127f / amax : 0f;
+            byte* quants = strip + slot * BlockSize;
+            int sum;
+            float amax;
+            if (Avx512F.IsSupported)
+            {
+                var x0 = Vector512.Load(x);
+                var x1 = Vector512.Load(x + 16);
+                // max|x| over the block: the same value TensorPrimitives.MaxMagnitude's absolute gives (NaN aside).
+                var m = Vector512.Max(Vector512.Abs(x0), Vector512.Abs(x1));
+                var m8 = Vector256.Max(m.GetLower(), m.GetUpper());
+                var m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
+                amax = MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+                float id = amax != 0 ? 127f / amax : 0f;
+                sum = QuantsAvx512(x0, x1, id, quants);
+            }
+            else
+            {
+                amax = MathF.Abs(TensorPrimitives.MaxMagnitude(new ReadOnlySpan<float>(x, BlockSize)));
+                sum = QuantsScalar(x, amax != 0 ? 127f / amax : 0f, quants);
+            }
             ((float*)(strip + AScaleOffset))[slot] = (float)(Half)(amax / 127f);
-            int sum = Avx512BW.IsSupported ? QuantsAvx512(x, id, strip + slot * 4) : QuantsScalar(x, id, strip + slot * 4);
             ((int*)(strip + ABiasOffset))[slot] = -offset * sum;
         }
     }
@@ -31,7 +50,7 @@ internal static unsafe class QuantGemmActivations
     {
         for (int b = 0; b < kBlocks; b++, strip += ABlockBytes)
         {
-            for (int g = 0; g < Groups; g++) *(int*)(strip + (g * Mr + slot) * 4) = 0;
+            new Span<byte>(strip + slot * BlockSize, BlockSize).Clear();
             ((float*)(strip + AScaleOffset))[slot] = 0;
             ((int*)(strip + ABiasOffset))[slot] = 0;
         }
@@ -39,13 +58,13 @@ internal static unsafe class QuantGemmActivations
 
     // x·id rounded by vcvtps2dq under the default round-to-nearest-even mode: MathF.Round(x·id, ToEven) for these
     // in-range values, the scalar path's result.
-    private static int QuantsAvx512(float* x, float id, byte* dst)
+    private static int QuantsAvx512(Vector512<float> x0, Vector512<float> x1, float id, byte* dst)
     {
         var scale = Vector512.Create(id);
-        var q0 = Avx512F.ConvertToVector512Int32(Vector512.Load(x) * scale);
-        var q1 = Avx512F.ConvertToVector512Int32(Vector512.Load(x + 16) * scale);
-        var bytes = Vector256.Create(Avx512F.ConvertToVector128SByte(q0), Avx512F.ConvertToVector128SByte(q1)).AsUInt32();
-        for (int g = 0; g < Groups; g++) *(uint*)(dst + g * Mr * 4) = bytes.GetElement(g);
+        var q0 = Avx512F.ConvertToVector512Int32(x0 * scale);
+        var q1 = Avx512F.ConvertToVector512Int32(x1 * scale);
+        Avx512F.ConvertToVector128SByte(q0).Store((sbyte*)dst);
+        Avx512F.ConvertToVector128SByte(q1).Store((sbyte*)dst + 16);
         return Vector512.Sum(q0 + q1);
     }
 
@@ -55,7 +74,7 @@ internal static unsafe class QuantGemmActivations
         for (int j = 0; j < BlockSize; j++)
         {
             sbyte q = (sbyte)MathF.Round(x[j] * id, MidpointRounding.ToEven);
-            dst[(j >> 2) * Mr * 4 + (j & 3)] = (byte)q;
+            dst[j] = (byte)q;
             sum += q;
         }
         return sum;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Loom.Kernels.Threading;
 using static Loom.Kernels.Quant.QuantGemmLayout;
 
@@ -6,9 +7,9 @@ namespace Loom.Kernels.Quant;
 /// <summary>
 /// The two pool passes of one <see cref="QuantGemm"/> call. First the activation rows are quantized into strips (items
 /// of a few strips) in the calling thread's scratch, which every thread then reads. Then each compute item takes
-/// <see cref="ItemColumns"/> weight rows: for each run of <see cref="KcBlocks"/> K blocks it packs them into slivers in
-/// its own thread's scratch and runs every strip against each sliver (the sliver stays in L1 while the strips
-/// stream from L2). Every output is summed block by block in K order by one thread, with C holding the running sums
+/// <see cref="ItemColumns"/> weight rows, packs them into slivers in its own thread's scratch (whole K: 2 × 101 KB
+/// for K = 2816, in L2), then for each run of <see cref="KcBlocks"/> K blocks runs every strip against each sliver
+/// (the sliver's run stays in L1 while the strips stream from L2). Every output is summed block by block in K order by one thread, with C holding the running sums
 /// between K runs, so the result is the same bits for any thread count and any grouping of rows into strips.
 /// One instance per calling thread is reused, so a call allocates nothing.
 /// </summary>
@@ -63,6 +64,7 @@ internal sealed unsafe class QuantGemmJob : IParallelWork
         else Compute(index);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Quantize(int item)
     {
         int last = Math.Min(_strips, (item + 1) * StripsPerQuantizeItem);
@@ -79,21 +81,24 @@ internal sealed unsafe class QuantGemmJob : IParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few dozen times per prompt: skip the slow tiers
     private void Compute(int item)
     {
         int col0 = item * ItemColumns, cols = Math.Min(ItemColumns, _rows - col0);
         int slivers = (cols + Nr - 1) / Nr;
         var scratch = GemmScratch.ForCurrentThread();
-        byte* packedB = (byte*)scratch.PackB((nint)ItemColumns / Nr * KcBlocks * BBlockBytes / sizeof(float));
+        long sliverBytes = (long)_kBlocks * BBlockBytes;
+        byte* packedB = (byte*)scratch.PackB((nint)(ItemColumns / Nr * sliverBytes / sizeof(float)));
         float* edge = scratch.Tile(Mr * Nr);
+        // The item's weight rows are packed whole (each row read front to back once), then multiplied in K runs.
+        for (int t = 0; t < slivers; t++)
+            QuantGemmPacking.Sliver(_weights, _rowBytes, col0 + t * Nr, Math.Min(Nr, cols - t * Nr), _kBlocks, packedB + t * sliverBytes);
         for (int k0 = 0; k0 < _kBlocks; k0 += KcBlocks)
         {
             int kb = Math.Min(KcBlocks, _kBlocks - k0);
             for (int t = 0; t < slivers; t++)
-                QuantGemmPacking.Sliver(_weights, _rowBytes, col0 + t * Nr, Math.Min(Nr, cols - t * Nr), k0, kb, packedB + (long)t * kb * BBlockBytes);
-            for (int t = 0; t < slivers; t++)
             {
-                byte* b = packedB + (long)t * kb * BBlockBytes;
+                byte* b = packedB + t * sliverBytes + (long)k0 * BBlockBytes;
                 int c0 = col0 + t * Nr, validCols = Math.Min(Nr, _rows - c0);
                 for (int s = 0; s < _strips; s++)
                 {

@@ -31,7 +31,7 @@ internal static unsafe class QuantGemmKernelAvx2
                 for (int g = 0; g < Groups; g++)
                 {
                     byte* bg = bk + g * Nr * 4;
-                    var x = Vector256.Create(*(int*)(ak + (g * Mr + r) * 4)).AsSByte();
+                    var x = Vector256.Create(*(int*)(ak + r * BlockSize + g * 4)).AsSByte();
                     s0 += Avx2.MultiplyAddAdjacent(Vector256.Load(bg), x);
                     s1 += Avx2.MultiplyAddAdjacent(Vector256.Load(bg + 32), x);
                     s2 += Avx2.MultiplyAddAdjacent(Vector256.Load(bg + 64), x);

@@ -18,6 +18,9 @@ internal static unsafe class QuantGemmKernelAvx512
 {
     public static bool IsSupported => Avx512BW.IsSupported;
 
+    // 32-bit words between consecutive activation rows of a strip block.
+    private const int RowWords = BlockSize / 4;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(byte* a, byte* b, int kBlocks, float* c, int ldc, bool first)
     {
@@ -41,31 +44,31 @@ internal static unsafe class QuantGemmKernelAvx512
             var x = Vector512.Create(*(int*)a).AsSByte();
             var s00 = Avx512BW.MultiplyAddAdjacent(w0, x);
             var s01 = Avx512BW.MultiplyAddAdjacent(w1, x);
-            x = Vector512.Create(*(int*)(a + 4)).AsSByte();
+            x = Vector512.Create(*(int*)(a + BlockSize)).AsSByte();
             var s10 = Avx512BW.MultiplyAddAdjacent(w0, x);
             var s11 = Avx512BW.MultiplyAddAdjacent(w1, x);
-            x = Vector512.Create(*(int*)(a + 8)).AsSByte();
+            x = Vector512.Create(*(int*)(a + 2 * BlockSize)).AsSByte();
             var s20 = Avx512BW.MultiplyAddAdjacent(w0, x);
             var s21 = Avx512BW.MultiplyAddAdjacent(w1, x);
-            x = Vector512.Create(*(int*)(a + 12)).AsSByte();
+            x = Vector512.Create(*(int*)(a + 3 * BlockSize)).AsSByte();
             var s30 = Avx512BW.MultiplyAddAdjacent(w0, x);
             var s31 = Avx512BW.MultiplyAddAdjacent(w1, x);
             for (int g = 1; g < Groups; g++)
             {
                 byte* bg = b + g * Nr * 4;
-                int* ag = (int*)(a + g * Mr * 4);
+                int* ag = (int*)(a + g * 4);
                 w0 = Vector512.Load(bg);
                 w1 = Vector512.Load(bg + 64);
                 x = Vector512.Create(ag[0]).AsSByte();
                 s00 += Avx512BW.MultiplyAddAdjacent(w0, x);
                 s01 += Avx512BW.MultiplyAddAdjacent(w1, x);
-                x = Vector512.Create(ag[1]).AsSByte();
+                x = Vector512.Create(ag[RowWords]).AsSByte();
                 s10 += Avx512BW.MultiplyAddAdjacent(w0, x);
                 s11 += Avx512BW.MultiplyAddAdjacent(w1, x);
-                x = Vector512.Create(ag[2]).AsSByte();
+                x = Vector512.Create(ag[2 * RowWords]).AsSByte();
                 s20 += Avx512BW.MultiplyAddAdjacent(w0, x);
                 s21 += Avx512BW.MultiplyAddAdjacent(w1, x);
-                x = Vector512.Create(ag[3]).AsSByte();
+                x = Vector512.Create(ag[3 * RowWords]).AsSByte();
                 s30 += Avx512BW.MultiplyAddAdjacent(w0, x);
                 s31 += Avx512BW.MultiplyAddAdjacent(w1, x);
             }

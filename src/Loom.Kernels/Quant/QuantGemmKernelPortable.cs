@@ -19,7 +19,7 @@ internal static unsafe class QuantGemmKernelPortable
                 for (int g = 0; g < Groups; g++)
                 {
                     byte* w = bk + (g * Nr + col) * 4;
-                    sbyte* x = (sbyte*)(ak + (g * Mr + r) * 4);
+                    sbyte* x = (sbyte*)(ak + r * BlockSize + g * 4);
                     sum += w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3] * x[3];
                 }
                 float scale = ((float*)(bk + BScaleOffset))[col] * ((float*)(ak + AScaleOffset))[r];

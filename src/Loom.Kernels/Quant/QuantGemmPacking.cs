@@ -7,69 +7,72 @@ namespace Loom.Kernels.Quant;
 
 /// <summary>
 /// Q4_0 weight rows → the slivers of <see cref="QuantGemmLayout"/>. In a Q4_0 block element j is the low nibble of
-/// qs[j] (j &lt; 16) or the high nibble of qs[j − 16], so K group g (elements 4g..4g+3) is one 32-bit word of qs
-/// (word g mod 4), masked (g &lt; 4) or shifted right by 4 (g ≥ 4). A full sliver gathers that word from 16 rows at once.
+/// qs[j] (j &lt; 16) or the high nibble of qs[j − 16], so K group g (elements 4g..4g+3) is 32-bit word g mod 4 of the
+/// low nibbles (g &lt; 4) or of the high nibbles (g ≥ 4). Four weight rows are read side by side, each front to back
+/// (the hardware prefetcher follows four sequential streams; a gather across 16 rows per block was memory-latency
+/// bound), and a 4 × 4 word transpose turns their words into group-major order: one 16-byte store per group.
 /// </summary>
 internal static unsafe class QuantGemmPacking
 {
     private const int Q4_0Bytes = 18;
 
-    /// <summary>Packs weight rows [row0, row0+count) (count ≤ Nr), K blocks [block0, block0+blocks), into the sliver at dst.</summary>
-    public static void Sliver(byte* weights, long rowBytes, int row0, int count, int block0, int blocks, byte* dst)
+    /// <summary>Packs weight rows [row0, row0+count) (count ≤ Nr), K blocks [0, blocks), into the sliver at dst.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few dozen times per prompt: skip the slow tiers
+    public static void Sliver(byte* weights, long rowBytes, int row0, int count, int blocks, byte* dst)
     {
-        byte* first = weights + row0 * rowBytes + (long)block0 * Q4_0Bytes;
-        if (count == Nr && Avx512F.IsSupported && rowBytes * Nr <= int.MaxValue) SliverAvx512(first, (int)rowBytes, blocks, dst);
-        else SliverScalar(first, rowBytes, count, blocks, dst);
-    }
-
-    private static void SliverAvx512(byte* first, int rowBytes, int blocks, byte* dst)
-    {
-        // No 512-bit gather in .NET: two 8-row gathers make the 16 rows of one vector.
-        var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * rowBytes;
-        int eighth = 8 * rowBytes;
-        var low = Vector512.Create(0x0F0F0F0F);
-        for (int b = 0; b < blocks; b++, dst += BBlockBytes)
+        int c = 0;
+        if (Sse2.IsSupported)
+            for (; c + 4 <= count; c += 4) FourRows(weights + (row0 + c) * rowBytes, rowBytes, blocks, dst + c * 4, (float*)(dst + BScaleOffset) + c);
+        for (; c < Nr; c++)
         {
-            byte* block = first + b * Q4_0Bytes;
-            for (int half = 0; half < 2; half++)
-            {
-                byte* rows = block + half * 16 * rowBytes;
-                byte* d = dst + half * 64;
-                for (int word = 0; word < 4; word++)
-                {
-                    int* at = (int*)(rows + 2 + 4 * word);
-                    var q = Vector512.Create(Avx2.GatherVector256(at, index, 1), Avx2.GatherVector256((int*)((byte*)at + eighth), index, 1));
-                    (q & low).Store((int*)(d + word * Nr * 4));
-                    (Vector512.ShiftRightLogical(q, 4) & low).Store((int*)(d + (word + 4) * Nr * 4));
-                }
-                float* scales = (float*)(dst + BScaleOffset) + half * 16;
-                for (int c = 0; c < 16; c++) scales[c] = HalfTable.Read(ref rows[c * rowBytes], 0);
-            }
-        }
-    }
-
-    private static void SliverScalar(byte* first, long rowBytes, int count, int blocks, byte* dst)
-    {
-        for (int b = 0; b < blocks; b++, dst += BBlockBytes)
-        {
+            byte* row = weights + (row0 + c) * rowBytes;
             float* scales = (float*)(dst + BScaleOffset);
-            for (int c = 0; c < Nr; c++)
+            for (int b = 0; b < blocks; b++)
             {
-                if (c >= count)
-                {
-                    for (int g = 0; g < Groups; g++) *(uint*)(dst + (g * Nr + c) * 4) = 0;
-                    scales[c] = 0;
-                    continue;
-                }
-                byte* block = first + c * rowBytes + b * Q4_0Bytes;
+                byte* d = dst + (long)b * BBlockBytes + c * 4;
+                byte* block = row + b * Q4_0Bytes;
                 for (int word = 0; word < 4; word++)
                 {
-                    uint q = Unsafe.ReadUnaligned<uint>(block + 2 + 4 * word);
-                    *(uint*)(dst + (word * Nr + c) * 4) = q & 0x0F0F0F0F;
-                    *(uint*)(dst + ((word + 4) * Nr + c) * 4) = (q >> 4) & 0x0F0F0F0F;
+                    uint q = c < count ? Unsafe.ReadUnaligned<uint>(block + 2 + 4 * word) : 0; // columns past the matrix: zeros
+                    *(uint*)(d + word * Nr * 4) = q & 0x0F0F0F0F;
+                    *(uint*)(d + (word + 4) * Nr * 4) = (q >> 4) & 0x0F0F0F0F;
                 }
-                scales[c] = HalfTable.Read(ref *block, 0);
+                scales[b * (BBlockBytes / sizeof(float)) + c] = c < count ? HalfTable.Read(ref *block, 0) : 0;
             }
         }
+    }
+
+    private static void FourRows(byte* row, long rowBytes, int blocks, byte* dst, float* scales)
+    {
+        var mask = Vector128.Create((byte)0x0F);
+        for (int b = 0; b < blocks; b++, row += Q4_0Bytes, dst += BBlockBytes, scales += BBlockBytes / sizeof(float))
+        {
+            var q0 = Vector128.Load(row + 2);
+            var q1 = Vector128.Load(row + rowBytes + 2);
+            var q2 = Vector128.Load(row + 2 * rowBytes + 2);
+            var q3 = Vector128.Load(row + 3 * rowBytes + 2);
+            Transpose4(q0 & mask, q1 & mask, q2 & mask, q3 & mask, dst);
+            Transpose4(Vector128.ShiftRightLogical(q0.AsUInt16(), 4).AsByte() & mask, Vector128.ShiftRightLogical(q1.AsUInt16(), 4).AsByte() & mask,
+                Vector128.ShiftRightLogical(q2.AsUInt16(), 4).AsByte() & mask, Vector128.ShiftRightLogical(q3.AsUInt16(), 4).AsByte() & mask,
+                dst + 4 * Nr * 4);
+            scales[0] = HalfTable.Read(ref *row, 0);
+            scales[1] = HalfTable.Read(ref row[rowBytes], 0);
+            scales[2] = HalfTable.Read(ref row[2 * rowBytes], 0);
+            scales[3] = HalfTable.Read(ref row[3 * rowBytes], 0);
+        }
+    }
+
+    /// <summary>Rows r0..r3 of four 32-bit words → word w of each, side by side, at dst + w·Nr·4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(Vector128<byte> r0, Vector128<byte> r1, Vector128<byte> r2, Vector128<byte> r3, byte* dst)
+    {
+        var t0 = Sse2.UnpackLow(r0.AsUInt32(), r1.AsUInt32()).AsUInt64();
+        var t1 = Sse2.UnpackLow(r2.AsUInt32(), r3.AsUInt32()).AsUInt64();
+        var t2 = Sse2.UnpackHigh(r0.AsUInt32(), r1.AsUInt32()).AsUInt64();
+        var t3 = Sse2.UnpackHigh(r2.AsUInt32(), r3.AsUInt32()).AsUInt64();
+        Sse2.UnpackLow(t0, t1).Store((ulong*)dst);
+        Sse2.UnpackHigh(t0, t1).Store((ulong*)(dst + Nr * 4));
+        Sse2.UnpackLow(t2, t3).Store((ulong*)(dst + 2 * Nr * 4));
+        Sse2.UnpackHigh(t2, t3).Store((ulong*)(dst + 3 * Nr * 4));
     }
 }

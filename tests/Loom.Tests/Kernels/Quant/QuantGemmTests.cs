@@ -109,7 +109,7 @@ public class QuantGemmTests
             int sum = 0;
             for (int j = 0; j < 32; j++)
             {
-                sbyte q = (sbyte)block[(j / 4 * QuantGemmLayout.Mr + slot) * 4 + j % 4];
+                sbyte q = (sbyte)block[slot * 32 + j];
                 Assert.Equal(expected[b].Qs[j], q);
                 sum += q;
             }
