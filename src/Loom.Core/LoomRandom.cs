@@ -55,6 +55,29 @@ public sealed class LoomRandom
     /// <summary>Uniform in [0, 1) with 24 random bits.</summary>
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the values that as many <see cref="NextSingle"/> calls would return,
+    /// in order, leaving the generator where they would (a dropout mask draws one per element; the state kept in
+    /// registers makes that several times cheaper than a call per value).
+    /// </summary>
+    public void FillSingles(Span<float> destination)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t;
+            s3 = ulong.RotateLeft(s3, 45);
+            destination[i] = (result >> 40) * (1.0f / (1 << 24));
+        }
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
     /// <summary>Uniform integer in [0, maxExclusive), without modulo bias.</summary>
     public int NextInt(int maxExclusive)
     {

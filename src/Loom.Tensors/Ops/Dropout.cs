@@ -1,3 +1,4 @@
+using System.Numerics;
 using Loom.Core;
 
 namespace Loom.Tensors;
@@ -20,11 +21,11 @@ public static partial class Ops
         var factor = StorageArena.New(x.Length);
         if (p < 1f)
         {
-            float scale = 1f / (1f - p);
-            for (int i = 0; i < factor.Length; i++) factor[i] = rng.NextSingle() < p ? 0f : scale;
+            rng.FillSingles(factor);
+            MaskFactors(factor, p, 1f / (1f - p));
         }
         float[] data = x.CopyToStorage();
-        for (int i = 0; i < data.Length; i++) data[i] = factor[i] == 0f ? 0f : data[i] * factor[i];
+        ApplyFactors(data, factor);
         int[] shape = x.ShapeArray;
         return Tensor.FromOp("dropout", [x], data, shape, g =>
         {
@@ -32,5 +33,37 @@ public static partial class Ops
             System.Numerics.Tensors.TensorPrimitives.Multiply(dx, factor, dx);
             return [new Tensor(dx, shape)];
         });
+    }
+
+    // u < p → 0 (dropped), else scale: the same test as comparing each NextSingle draw with p.
+    private static void MaskFactors(Span<float> uniforms, float p, float scale)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<float> threshold = new(p), kept = new(scale);
+            for (; i <= uniforms.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var u = new Vector<float>(uniforms[i..]);
+                Vector.ConditionalSelect(Vector.LessThan(u, threshold), Vector<float>.Zero, kept).CopyTo(uniforms[i..]);
+            }
+        }
+        for (; i < uniforms.Length; i++) uniforms[i] = uniforms[i] < p ? 0f : scale;
+    }
+
+    // Dropped elements become exactly 0 even when x is infinite or NaN (a plain product would give NaN).
+    private static void ApplyFactors(Span<float> values, ReadOnlySpan<float> factors)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var f = new Vector<float>(factors[i..]);
+                var v = new Vector<float>(values[i..]);
+                Vector.ConditionalSelect(Vector.Equals(f, Vector<float>.Zero), Vector<float>.Zero, v * f).CopyTo(values[i..]);
+            }
+        }
+        for (; i < values.Length; i++) values[i] = factors[i] == 0f ? 0f : values[i] * factors[i];
     }
 }

@@ -25,6 +25,33 @@ public class DropoutTests
         Assert.NotEqual(y, Ops.Dropout(x, 0.25f, true, new LoomRandom(4)).ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(1000)]
+    public void The_mask_is_one_NextSingle_draw_per_element_in_order(int n)
+    {
+        // The definition the vectorized mask must keep: element i is dropped when draw i is below p.
+        var values = Enumerable.Range(0, n).Select(i => i % 7 == 3 ? float.NaN : i % 11 == 5 ? float.PositiveInfinity : i - 50f).ToArray();
+        var reference = new LoomRandom(21);
+        var expected = values.Select(v => reference.NextSingle() < 0.3f ? 0f : v * (1f / 0.7f)).ToArray();
+        var rng = new LoomRandom(21);
+        var y = Ops.Dropout(new Tensor(values, n), 0.3f, true, rng).ToArray();
+        Assert.Equal(expected, y); // NaN and infinity that are dropped become 0, kept ones stay
+        Assert.Equal(reference.NextUInt64(), rng.NextUInt64()); // the generator moved exactly n draws
+    }
+
+    [Fact]
+    public void FillSingles_gives_the_NextSingle_sequence()
+    {
+        var a = new LoomRandom(5);
+        var b = new LoomRandom(5);
+        var filled = new float[257];
+        a.FillSingles(filled);
+        Assert.Equal(Enumerable.Range(0, 257).Select(_ => b.NextSingle()).ToArray(), filled);
+        Assert.Equal(b.NextUInt64(), a.NextUInt64());
+    }
+
     [Fact]
     public void Identity_when_evaluating_or_p_is_zero()
     {
