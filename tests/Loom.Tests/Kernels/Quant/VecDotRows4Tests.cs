@@ -45,6 +45,84 @@ public class VecDotRows4Tests
         }
     }
 
+    /// <summary>The K-quant four-row kernels add pairs of products in 16 bits: at the extremes (every quant and scale
+    /// at its largest, Q6_K's scales at −128 and 127, activations at ±127) the sums must still be exact.</summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_K, 0xFF, 1f)]
+    [InlineData(GgmlType.Q4_K, 0xFF, -1f)]
+    [InlineData(GgmlType.Q4_K, 0x00, 1f)]
+    [InlineData(GgmlType.Q6_K, 0xFF, 1f)]
+    [InlineData(GgmlType.Q6_K, 0xFF, -1f)]
+    [InlineData(GgmlType.Q6_K, 0x80, 1f)]
+    [InlineData(GgmlType.Q6_K, 0x00, -1f)]
+    public unsafe void Four_rows_at_the_extremes_of_quants_scales_and_activations_are_exact(GgmlType type, int fill, float sign)
+    {
+        const int blocks = 3, n = blocks * 256;
+        int rowBytes = (int)GgmlTypeTraits.RowBytes(type, n), typeSize = rowBytes / blocks;
+        var w = new byte[4 * rowBytes];
+        w.AsSpan().Fill((byte)fill);
+        for (int b = 0; b < 4 * blocks; b++)
+        {
+            // Finite half-precision factors; Q6_K's scales are all 127 in row 1, −128 in row 2 (whatever the fill).
+            var block = w.AsSpan(b * typeSize, typeSize);
+            if (type == GgmlType.Q4_K)
+            {
+                BitConverter.TryWriteBytes(block, (Half)0.5f);
+                BitConverter.TryWriteBytes(block[2..], (Half)0.25f);
+            }
+            else
+            {
+                BitConverter.TryWriteBytes(block[208..], (Half)0.5f);
+                if (b / blocks == 1) block[192..208].Fill(127);
+                if (b / blocks == 2) block[192..208].Fill(0x80);
+            }
+        }
+        // Every activation quant at ±127 (runs of 16 signed +, +, −), so the 16-bit pair sums meet their largest values.
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (i / 16 % 3 == 2 ? -sign : sign) * (1 + (i % 7 == 0 ? 0 : 1e-3f));
+        byte[] a = VecDotTests.QuantizeActivations(GgmlType.Q8_K, x);
+        var result = new float[4];
+        fixed (byte* wp = w, ap = a)
+        fixed (float* rp = result)
+        {
+            VecDot.Rows4(type, wp, rowBytes, ap, blocks, rp);
+            for (int k = 0; k < 4; k++)
+            {
+                float single = VecDot.Dot(type, wp + k * rowBytes, ap, blocks);
+                Assert.Equal(BitConverter.SingleToInt32Bits(single), BitConverter.SingleToInt32Bits(result[k]));
+                float reference = VecDotTests.Reference(type, w.AsSpan(k * rowBytes, rowBytes).ToArray(), a);
+                float tolerance = 1e-5f * Magnitude(type, w.AsSpan(k * rowBytes, rowBytes), GgmlType.Q8_K, a, n) + 1e-6f;
+                Assert.InRange(result[k], reference - tolerance, reference + tolerance);
+            }
+        }
+    }
+
+    /// <summary>Rows further apart than their length (a row stride with a gap) take the stride, not the length.</summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
+    public unsafe void Four_rows_with_a_gap_between_them_give_the_single_row_bits(GgmlType type)
+    {
+        const int cols = 512;
+        int length = (int)GgmlTypeTraits.RowBytes(type, cols), stride = length + 37;
+        int blocks = cols / GgmlTypeTraits.BlockSize(type);
+        var w = new byte[4 * stride];
+        for (int k = 0; k < 4; k++) DequantizeTests.RandomRow(type, cols, 11 * k + 3).CopyTo(w, k * stride);
+        var random = new Random(7);
+        var x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = random.NextSingle() * 2 - 1;
+        byte[] a = VecDotTests.QuantizeActivations(VecDot.ActivationType(type), x);
+        var result = new float[4];
+        fixed (byte* wp = w, ap = a)
+        fixed (float* rp = result)
+        {
+            VecDot.Rows4(type, wp, stride, ap, blocks, rp);
+            for (int k = 0; k < 4; k++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(VecDot.Dot(type, wp + k * stride, ap, blocks)), BitConverter.SingleToInt32Bits(result[k]));
+        }
+    }
+
     [Theory]
     [InlineData(GgmlType.Q4_0)]
     [InlineData(GgmlType.Q4_K)]
