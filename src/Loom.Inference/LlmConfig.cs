@@ -66,8 +66,8 @@ public sealed record LlmConfig
         int trained = reader.Int(GgufNames.ContextLength(arch));
         if (contextOverride is { } c && c < 1)
             throw LoomException.Argument($"context length must be at least 1, found {c}");
-        int vocab = file.TryGetArray<string>(GgufNames.TokenizerTokens, out var tokens)
-            ? tokens.Length
+        int vocab = file.TryGetArrayLength<string>(GgufNames.TokenizerTokens, out int tokens)
+            ? tokens
             : reader.Int(GgufNames.VocabSize(arch), TokenEmbeddingRows(file));
         return new LlmConfig
         {

@@ -11,17 +11,25 @@ namespace Loom.Formats.Gguf;
 internal sealed unsafe class GgufCursor
 {
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
-    private static readonly Encoding LenientUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: false);
+    /// <summary>How metadata strings are decoded: invalid bytes become U+FFFD.</summary>
+    internal static readonly Encoding LenientUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: false);
 
     private readonly byte* _base;
 
-    public GgufCursor(byte* start, long length, string file)
+    public GgufCursor(byte* start, long length, string file) : this(new GgufMapping(start, length, file))
     {
-        _base = start;
-        Length = length;
-        File = file;
     }
 
+    public GgufCursor(GgufMapping mapping)
+    {
+        Mapping = mapping;
+        _base = mapping.Start;
+        Length = mapping.Length;
+        File = mapping.File;
+    }
+
+    /// <summary>The mapped file, which arrays read lazily keep.</summary>
+    public GgufMapping Mapping { get; }
     public string File { get; }
     public long Length { get; }
     public long Position { get; set; }
@@ -29,10 +37,12 @@ internal sealed unsafe class GgufCursor
 
     public LoomException Error(string message) => LoomException.Format(File, message);
 
-    private byte* Take(long count, string what)
+    // `suffix` is appended to `what` only when a message is built: a vocabulary's 150k strings would otherwise
+    // allocate 150k messages that are never shown.
+    private byte* Take(long count, string what, string? suffix = null)
     {
         if (count > Remaining)
-            throw Error($"truncated: {what} needs {count} bytes at offset {Position}, but the file ends at {Length}");
+            throw Error($"truncated: {what}{suffix} needs {count} bytes at offset {Position}, but the file ends at {Length}");
         byte* p = _base + Position;
         Position += count;
         return p;
@@ -42,21 +52,22 @@ internal sealed unsafe class GgufCursor
 
     /// <summary>A uint64 count that must fit the remaining bytes at <paramref name="minBytesEach"/> bytes per item, so
     /// an absurd count fails before anything is allocated for it.</summary>
-    public long ReadCount(string what, long minBytesEach)
+    public long ReadCount(string what, long minBytesEach, string? suffix = null)
     {
-        ulong count = Read<ulong>(what);
+        ulong count = Unsafe.ReadUnaligned<ulong>(Take(sizeof(ulong), what, suffix));
         if (count > (ulong)(Remaining / Math.Max(1, minBytesEach)))
-            throw Error($"{what} is {count}, but only {Remaining} bytes remain at offset {Position} (at least {minBytesEach} bytes per item)");
+            throw Error($"{what}{suffix} is {count}, but only {Remaining} bytes remain at offset {Position} (at least {minBytesEach} bytes per item)");
         return (long)count;
     }
+
+    /// <summary>Moves past <paramref name="count"/> bytes (an array's items read later from the map).</summary>
+    public void Skip(long count, string what) => Take(count, what);
 
     /// <summary>A GGUF string (uint64 byte length + bytes). Keys and tensor names must be valid UTF-8; metadata values
     /// are decoded leniently (invalid bytes become U+FFFD) because llama.cpp accepts arbitrary bytes there.</summary>
     public string ReadString(string what, bool strict)
     {
-        long length = ReadCount($"{what}: string length", 1);
-        if (length > int.MaxValue) throw Error($"{what}: a string of {length} bytes exceeds the 2 GB limit");
-        var bytes = new ReadOnlySpan<byte>(Take(length, what), (int)length);
+        var bytes = ReadStringBytes(what);
         if (!strict) return LenientUtf8.GetString(bytes);
         try
         {
@@ -64,8 +75,16 @@ internal sealed unsafe class GgufCursor
         }
         catch (DecoderFallbackException)
         {
-            throw Error($"{what} is not valid UTF-8 (at offset {Position - length})");
+            throw Error($"{what} is not valid UTF-8 (at offset {Position - bytes.Length})");
         }
+    }
+
+    /// <summary>A GGUF string's bytes in the map (checked against the end, not decoded).</summary>
+    public ReadOnlySpan<byte> ReadStringBytes(string what)
+    {
+        long length = ReadCount(what, 1, ": string length");
+        if (length > int.MaxValue) throw Error($"{what}: a string of {length} bytes exceeds the 2 GB limit");
+        return new ReadOnlySpan<byte>(Take(length, what), (int)length);
     }
 
     public ReadOnlySpan<byte> Span(long offset, long length) => new(_base + offset, checked((int)length));

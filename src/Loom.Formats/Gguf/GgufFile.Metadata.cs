@@ -44,13 +44,43 @@ public sealed partial class GgufFile
         return items is not null;
     }
 
-    private T[] ArrayItems<T>(string key, GgufValue v)
+    /// <summary>How many items the array holds, without reading them (T as in <see cref="TryGetArray{T}"/>, checked
+    /// the same way).</summary>
+    public bool TryGetArrayLength<T>(string key, out int length)
+    {
+        length = _byKey.TryGetValue(key, out var v) ? TypedArray<T>(key, v).Count : -1;
+        return length >= 0;
+    }
+
+    /// <summary>Calls <paramref name="action"/> with each item of a string array, in order, as the strings
+    /// <see cref="GetArray{T}"/> would give, but decoded from the map into a reused buffer: no string is created.
+    /// False when the key is missing; a key of another type throws.</summary>
+    public bool TryForEachString(string key, GgufStringAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (!_byKey.TryGetValue(key, out var v)) return false;
+        TypedArray<string>(key, v).ForEachString(action);
+        return true;
+    }
+
+    private T[] ArrayItems<T>(string key, GgufValue v) => (T[])TypedArray<T>(key, v).Items;
+
+    private GgufArray TypedArray<T>(string key, GgufValue v)
     {
         var expected = GgufValue.TypeOf(typeof(T));
         if (v.Value is not GgufArray array)
             throw WrongType(key, $"array of {expected}", v.Type.ToString());
-        return array.Items as T[] ?? throw WrongType(key, $"array of {expected}", $"array of {array.ElementType}");
+        return array.ElementType == expected || SameSizeIntegers(array.ElementType, expected)
+            ? array
+            : throw WrongType(key, $"array of {expected}", $"array of {array.ElementType}");
     }
+
+    // The CLR lets an int[] pass as a uint[] (and so on for each size), which this accessor has always allowed.
+    private static bool SameSizeIntegers(GgufValueType a, GgufValueType b) =>
+        (a, b) is (GgufValueType.UInt8, GgufValueType.Int8) or (GgufValueType.Int8, GgufValueType.UInt8)
+            or (GgufValueType.UInt16, GgufValueType.Int16) or (GgufValueType.Int16, GgufValueType.UInt16)
+            or (GgufValueType.UInt32, GgufValueType.Int32) or (GgufValueType.Int32, GgufValueType.UInt32)
+            or (GgufValueType.UInt64, GgufValueType.Int64) or (GgufValueType.Int64, GgufValueType.UInt64);
 
     private T Get<T>(string key, GgufValueType expected)
     {

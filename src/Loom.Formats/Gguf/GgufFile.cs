@@ -14,6 +14,7 @@ public sealed unsafe partial class GgufFile : IDisposable
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
     private byte* _base;
+    private readonly GgufMapping _mapping;
     private readonly Dictionary<string, GgufValue> _byKey;
     private readonly Dictionary<string, GgufTensorInfo> _byName;
 
@@ -24,7 +25,8 @@ public sealed unsafe partial class GgufFile : IDisposable
         _map = map;
         _view = view;
         _base = start;
-        var header = GgufHeaderReader.Read(new GgufCursor(start, length, System.IO.Path.GetFileName(path)));
+        _mapping = new GgufMapping(start, length, System.IO.Path.GetFileName(path));
+        var header = GgufHeaderReader.Read(new GgufCursor(_mapping));
         Version = header.Version;
         Metadata = header.Metadata;
         Tensors = header.Tensors;
@@ -109,7 +111,10 @@ public sealed unsafe partial class GgufFile : IDisposable
     public void Dispose()
     {
         if (_base == null) return;
+        foreach (var entry in Metadata)
+            if (entry.Value.Value is GgufArray array) array.DetachFromMap();
         _base = null;
+        _mapping.Unmap();
         _view!.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map!.Dispose();

@@ -170,6 +170,8 @@ internal static class GgufHeaderReader
         };
         int n = checked((int)c.ReadCount($"metadata '{key}': array length", minBytes));
         string item = $"metadata '{key}': array item";
+        if (depth == 0 && elementType is not (GgufValueType.Bool or GgufValueType.Array))
+            return Lazy(c, elementType, n, minBytes, item);
         return elementType switch
         {
             GgufValueType.UInt8 => GgufArray.Of(Fill(n, () => c.Read<byte>(key))),
@@ -186,6 +188,18 @@ internal static class GgufHeaderReader
             GgufValueType.Float64 => GgufArray.Of(Fill(n, () => c.Read<double>(key))),
             _ => GgufArray.Of(Fill(n, () => ReadArray(c, key, depth + 1))),
         };
+    }
+
+    /// <summary>A top-level array left in the map (<see cref="GgufArray"/> reads it on first use): numbers are skipped
+    /// (the count was checked against the bytes left), strings walked so every length is checked now.</summary>
+    private static GgufArray Lazy(GgufCursor c, GgufValueType elementType, int n, long itemBytes, string item)
+    {
+        long offset = c.Position;
+        if (elementType == GgufValueType.String)
+            for (int i = 0; i < n; i++) c.ReadStringBytes(item);
+        else
+            c.Skip(n * itemBytes, item);
+        return new GgufArray(elementType, n, c.Mapping, offset, c.Position - offset);
     }
 
     private static T[] Fill<T>(int n, Func<T> read)
