@@ -18,6 +18,11 @@ public sealed class StorageArena
     // Below this, an array costs the allocator less than the bookkeeping here.
     private const int MinimumLength = 64;
 
+    // Free arrays kept for reuse: up to RetainSteps times the most one step has needed (at least 16 MiB, at most
+    // the capacity). Lines of varying length make one set of array sizes per batch length, ~15 for names.
+    private const long MinimumRetainedFloats = 4L << 20;
+    private const int RetainSteps = 4;
+
     [ThreadStatic] private static StorageArena? t_active;
 
     private readonly Dictionary<int, Stack<float[]>> _free = [];
@@ -25,6 +30,7 @@ public sealed class StorageArena
     private readonly long _capacityFloats;
     private long _lentFloats;
     private long _pooledFloats;
+    private long _peakLentFloats;
 
     /// <param name="capacityBytes">Most bytes lent in one step; past it, ops get ordinary arrays (a very large model
     /// keeps the collector's behaviour instead of holding every intermediate gradient to the end of the step).</param>
@@ -48,23 +54,24 @@ public sealed class StorageArena
         return new Scope(previous);
     }
 
-    /// <summary>Takes back every array lent since the last reset; the tensors built on them must be dead.</summary>
+    /// <summary>
+    /// Takes back every array lent since the last reset; the tensors built on them must be dead. Once the free arrays
+    /// reach their budget, arrays handed back are left to the collector instead: the pool never churns (an array
+    /// dropped after living in it for many steps would be old garbage, which only a full collection frees).
+    /// </summary>
     public void Reset()
     {
+        _peakLentFloats = Math.Max(_peakLentFloats, _lentFloats);
+        long budget = Math.Clamp(RetainSteps * _peakLentFloats, MinimumRetainedFloats, Math.Max(MinimumRetainedFloats, _capacityFloats));
         foreach (var array in _lent)
         {
+            if (_pooledFloats + array.Length > budget) continue;
             if (!_free.TryGetValue(array.Length, out var stack)) _free[array.Length] = stack = new Stack<float[]>();
             stack.Push(array);
+            _pooledFloats += array.Length;
         }
-        _pooledFloats += _lentFloats;
         _lent.Clear();
         _lentFloats = 0;
-        // Steps of ever-new shapes would otherwise pool without bound: start over past twice the capacity.
-        if (_pooledFloats > 2 * _capacityFloats)
-        {
-            _free.Clear();
-            _pooledFloats = 0;
-        }
     }
 
     /// <summary>Restores the previously active arena (if any) on this thread.</summary>

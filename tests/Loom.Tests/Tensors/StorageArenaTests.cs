@@ -71,6 +71,27 @@ public class StorageArenaTests
     }
 
     [Fact]
+    public void Free_arrays_stay_within_their_budget_and_the_first_sizes_stay_pooled()
+    {
+        // Every step needs 4 MB of a length no other step uses (batches of ever-new lengths): the arena keeps at most
+        // max(16 MiB, 4 steps' worth) free, and once full it keeps what it has rather than churning.
+        var arena = new StorageArena(capacityBytes: 20_000_000);
+        float[] first = [];
+        for (int step = 0; step < 10; step++)
+        {
+            using (arena.Activate())
+            {
+                var array = StorageArena.New(1_000_000 + step);
+                if (step == 0) first = array;
+            }
+            arena.Reset();
+            Assert.True(arena.HeldBytes <= 20_000_000, $"step {step}: {arena.HeldBytes} bytes held");
+        }
+        Assert.True(arena.HeldBytes >= 16_000_000, "the budget is used");
+        using (arena.Activate()) Assert.Same(first, StorageArena.New(1_000_000));
+    }
+
+    [Fact]
     public void Op_results_made_in_an_arena_equal_those_made_without_one()
     {
         var rng = new Loom.Core.LoomRandom(3);
