@@ -12,7 +12,8 @@ namespace Loom.Kernels.Quant;
 /// Σ 32·y and the bsums' pair sums are shared by the four rows. Each row's eight int32 lanes (the lower half added to
 /// the upper) are the same integers as the single-row kernel's — every sum is exact: the 16-bit pair sums stay below
 /// 2^15 (|q·y| ≤ 63·127 per byte) — and the float side is the single-row kernel's own code, so the results are the
-/// single-row bits.
+/// single-row bits. With AVX-512 the single-row dots run the same block code (<see cref="Q4_KRow512"/>,
+/// <see cref="Q6_KRow512"/>); the batched prompt kernels (VecDot4.cs) stay 256-bit and give the same bits too.
 /// <para>Written around two .NET 10 JIT problems met here: Avx512F.BroadcastVector256ToVector512 from a pointer read
 /// the wrong bytes in optimized code, and vectors built from Vector256 halves inside the loop were rebuilt (and
 /// spilled) at every use; so no broadcast loads, and every constant is a literal made before the loop.</para>
@@ -49,19 +50,11 @@ public static unsafe partial class VecDot
         byte* next = w + PrefetchRows * rowBytes;
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
         Vector128<float> m0 = default, m1 = default, m2 = default, m3 = default;
-        // The 64 quant bytes of groups 0–1 (and 2–3) hold sub-blocks 0|2 in their low nibbles, 1|3 in their high ones.
-        var k = new Q4_KConstants(WordsOf(0, 2), WordsOf(1, 3), WordsOf(4, 6), WordsOf(5, 7), Vector512.Create((byte)0xF));
+        var k = Q4_KConstants.Create();
         for (int i = 0; i < blocks; i++, w0 += 144, w1 += 144, w2 += 144, w3 += 144, a += 292, next += 4 * 144)
         {
             PrefetchLines(next, 4 * 144);
-            var y01 = Vector512.Load((int*)(a + 4));
-            var y23 = Vector512.Load((int*)(a + 68));
-            var y45 = Vector512.Load((int*)(a + 132));
-            var y67 = Vector512.Load((int*)(a + 196));
-            var y = new Q4_KActivations(
-                Avx512F.Shuffle4x128(y01, y23, LowHalves).AsSByte(), Avx512F.Shuffle4x128(y01, y23, HighHalves).AsSByte(),
-                Avx512F.Shuffle4x128(y45, y67, LowHalves).AsSByte(), Avx512F.Shuffle4x128(y45, y67, HighHalves).AsSByte(),
-                KQuantUnpack.PairSums((short*)(a + 260)), *(float*)a);
+            var y = Q4_KActivations.Load(a);
             Q4_KBlock512(w0, y, k, ref s0, ref m0);
             Q4_KBlock512(w1, y, k, ref s1, ref m1);
             Q4_KBlock512(w2, y, k, ref s2, ref m2);
@@ -73,10 +66,29 @@ public static unsafe partial class VecDot
         result[3] = GgmlSums.HorizontalSum(s3) + GgmlSums.HorizontalSum(m3);
     }
 
+    /// <summary>As <see cref="Q4_KQ8_K"/>, one row with the four-row kernel's block code (so the two give the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Q4_KRow512(byte* x, int blocks, byte* a)
+    {
+        var k = Q4_KConstants.Create();
+        Vector256<float> acc = default;
+        Vector128<float> minLanes = default;
+        for (int i = 0; i < blocks; i++, x += 144, a += 292)
+        {
+            PrefetchAhead(x, 144);
+            Q4_KBlock512(x, Q4_KActivations.Load(a), k, ref acc, ref minLanes);
+        }
+        return GgmlSums.HorizontalSum(acc) + GgmlSums.HorizontalSum(minLanes);
+    }
+
     /// <summary>Sub-block controls (see <see cref="WordsOf"/>) and the nibble mask.</summary>
     private readonly struct Q4_KConstants(Vector512<byte> sc02, Vector512<byte> sc13, Vector512<byte> sc46, Vector512<byte> sc57, Vector512<byte> mask)
     {
         public readonly Vector512<byte> Sc02 = sc02, Sc13 = sc13, Sc46 = sc46, Sc57 = sc57, Mask = mask;
+
+        // The 64 quant bytes of groups 0–1 (and 2–3) hold sub-blocks 0|2 in their low nibbles, 1|3 in their high ones.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Q4_KConstants Create() => new(WordsOf(0, 2), WordsOf(1, 3), WordsOf(4, 6), WordsOf(5, 7), Vector512.Create((byte)0xF));
     }
 
     /// <summary>One Q8_K block for Q4_K: Y02 = elements 0–31 | 64–95 (sub-blocks 0 and 2), Y13 = 32–63 | 96–127, ….</summary>
@@ -86,6 +98,18 @@ public static unsafe partial class VecDot
         public readonly Vector512<sbyte> Y02 = y02, Y13 = y13, Y46 = y46, Y57 = y57;
         public readonly Vector128<short> PairSums = pairSums;
         public readonly float D = d;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Q4_KActivations Load(byte* a)
+        {
+            var y01 = Vector512.Load((int*)(a + 4));
+            var y23 = Vector512.Load((int*)(a + 68));
+            var y45 = Vector512.Load((int*)(a + 132));
+            var y67 = Vector512.Load((int*)(a + 196));
+            return new(Avx512F.Shuffle4x128(y01, y23, LowHalves).AsSByte(), Avx512F.Shuffle4x128(y01, y23, HighHalves).AsSByte(),
+                Avx512F.Shuffle4x128(y45, y67, LowHalves).AsSByte(), Avx512F.Shuffle4x128(y45, y67, HighHalves).AsSByte(),
+                KQuantUnpack.PairSums((short*)(a + 260)), *(float*)a);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,25 +137,11 @@ public static unsafe partial class VecDot
         byte* w0 = w, w1 = w + rowBytes, w2 = w + 2 * rowBytes, w3 = w + 3 * rowBytes;
         byte* next = w + PrefetchRows * rowBytes;
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        var thirtyTwo = Vector512.Create((byte)32);
-        // Chunk c (0–3) = elements 32c..32c+31 of both 128-element halves, [half 0 | half 1]: sub-blocks 2c, 2c+1 |
-        // 8+2c, 9+2c, four dword lanes each; the index picks each one's scale word for both words of its lanes.
-        var k = new Q6_KConstants(ScaleIndex(0), ScaleIndex(1), ScaleIndex(2), ScaleIndex(3), Vector512.Create((byte)0xF), Vector512.Create((byte)0x30));
+        var k = Q6_KConstants.Create();
         for (int i = 0; i < blocks; i++, w0 += 210, w1 += 210, w2 += 210, w3 += 210, a += 292, next += 4 * 210)
         {
             PrefetchLines(next, 4 * 210);
-            var y01 = Vector512.Load((int*)(a + 4));
-            var y23 = Vector512.Load((int*)(a + 68));
-            var y45 = Vector512.Load((int*)(a + 132));
-            var y67 = Vector512.Load((int*)(a + 196));
-            var c0 = Avx512F.Shuffle4x128(y01, y45, LowHalves).AsSByte();
-            var c1 = Avx512F.Shuffle4x128(y01, y45, HighHalves).AsSByte();
-            var c2 = Avx512F.Shuffle4x128(y23, y67, LowHalves).AsSByte();
-            var c3 = Avx512F.Shuffle4x128(y23, y67, HighHalves).AsSByte();
-            // Σ 32·y in pairs: the −32 offset every row subtracts.
-            var y = new Q6_KActivations(c0, c1, c2, c3,
-                Avx512BW.MultiplyAddAdjacent(thirtyTwo, c0), Avx512BW.MultiplyAddAdjacent(thirtyTwo, c1),
-                Avx512BW.MultiplyAddAdjacent(thirtyTwo, c2), Avx512BW.MultiplyAddAdjacent(thirtyTwo, c3), *(float*)a);
+            var y = Q6_KActivations.Load(a, k);
             s0 = Q6_KBlock512(w0, y, k, s0);
             s1 = Q6_KBlock512(w1, y, k, s1);
             s2 = Q6_KBlock512(w2, y, k, s2);
@@ -149,11 +159,31 @@ public static unsafe partial class VecDot
         return Vector512.Create(a, a, b, b, e, e, f, f).AsInt16();
     }
 
+    /// <summary>As <see cref="Q6_KQ8_K"/>, one row with the four-row kernel's block code (so the two give the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Q6_KRow512(byte* x, int blocks, byte* a)
+    {
+        var k = Q6_KConstants.Create();
+        Vector256<float> acc = default;
+        for (int i = 0; i < blocks; i++, x += 210, a += 292)
+        {
+            PrefetchAhead(x, 210);
+            acc = Q6_KBlock512(x, Q6_KActivations.Load(a, k), k, acc);
+        }
+        return GgmlSums.HorizontalSum(acc);
+    }
+
     private readonly struct Q6_KConstants(Vector512<short> index0, Vector512<short> index1, Vector512<short> index2, Vector512<short> index3,
-        Vector512<byte> low4, Vector512<byte> top2)
+        Vector512<byte> low4, Vector512<byte> top2, Vector512<byte> thirtyTwo)
     {
         public readonly Vector512<short> Index0 = index0, Index1 = index1, Index2 = index2, Index3 = index3;
-        public readonly Vector512<byte> Low4 = low4, Top2 = top2;
+        public readonly Vector512<byte> Low4 = low4, Top2 = top2, ThirtyTwo = thirtyTwo;
+
+        // Chunk c (0–3) = elements 32c..32c+31 of both 128-element halves, [half 0 | half 1]: sub-blocks 2c, 2c+1 |
+        // 8+2c, 9+2c, four dword lanes each; the index picks each one's scale word for both words of its lanes.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Q6_KConstants Create() => new(ScaleIndex(0), ScaleIndex(1), ScaleIndex(2), ScaleIndex(3),
+            Vector512.Create((byte)0xF), Vector512.Create((byte)0x30), Vector512.Create((byte)32));
     }
 
     /// <summary>One Q8_K block for Q6_K: chunks C0–C3 (see <see cref="Q6_KRows4"/>) and their Σ 32·y pairs.</summary>
@@ -163,6 +193,23 @@ public static unsafe partial class VecDot
         public readonly Vector512<sbyte> C0 = c0, C1 = c1, C2 = c2, C3 = c3;
         public readonly Vector512<short> O0 = o0, O1 = o1, O2 = o2, O3 = o3;
         public readonly float D = d;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Q6_KActivations Load(byte* a, in Q6_KConstants k)
+        {
+            var y01 = Vector512.Load((int*)(a + 4));
+            var y23 = Vector512.Load((int*)(a + 68));
+            var y45 = Vector512.Load((int*)(a + 132));
+            var y67 = Vector512.Load((int*)(a + 196));
+            var c0 = Avx512F.Shuffle4x128(y01, y45, LowHalves).AsSByte();
+            var c1 = Avx512F.Shuffle4x128(y01, y45, HighHalves).AsSByte();
+            var c2 = Avx512F.Shuffle4x128(y23, y67, LowHalves).AsSByte();
+            var c3 = Avx512F.Shuffle4x128(y23, y67, HighHalves).AsSByte();
+            // Σ 32·y in pairs: the −32 offset every row subtracts.
+            return new(c0, c1, c2, c3,
+                Avx512BW.MultiplyAddAdjacent(k.ThirtyTwo, c0), Avx512BW.MultiplyAddAdjacent(k.ThirtyTwo, c1),
+                Avx512BW.MultiplyAddAdjacent(k.ThirtyTwo, c2), Avx512BW.MultiplyAddAdjacent(k.ThirtyTwo, c3), *(float*)a);
+        }
     }
 
     /// <summary>One row's Q6_K block. Chunk c's quants: low (c &lt; 2) or high nibbles of ql bytes 32(c%2).. of each

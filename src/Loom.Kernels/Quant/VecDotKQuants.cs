@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Loom.Kernels.Quant;
 
-// The 256-element K-quant dot products with Q8_K activations (see VecDot for the scheme).
+// The 256-element K-quant dot products with Q8_K activations (see VecDot for the scheme). With AVX-512, Q4_K and Q6_K
+// take the block code of the four-row kernels (VecDotKQuantRows4.cs), which gives these 256-bit kernels' exact bits.
 public static unsafe partial class VecDot
 {
     public static float Q4_KQ8_K(ReadOnlySpan<BlockQ4_K> x, ReadOnlySpan<BlockQ8_K> y)
@@ -14,7 +15,7 @@ public static unsafe partial class VecDot
         CheckBlocks(x.Length, y.Length);
         fixed (BlockQ4_K* xp = x)
         fixed (BlockQ8_K* yp = y)
-            return ScaleMinRow((byte*)xp, x.Length, fifthBit: false, (byte*)yp);
+            return HasKQuantRows4 ? Q4_KRow512((byte*)xp, x.Length, (byte*)yp) : ScaleMinRow((byte*)xp, x.Length, fifthBit: false, (byte*)yp);
     }
 
     /// <summary>As <see cref="Q4_KQ8_K"/> with a fifth bit per quant: bit 2g of qh[l] for sub-block 2g, bit 2g+1
@@ -135,6 +136,7 @@ public static unsafe partial class VecDot
         fixed (BlockQ6_K* xp = x)
         fixed (BlockQ8_K* yp = y)
         {
+            if (HasKQuantRows4) return Q6_KRow512((byte*)xp, x.Length, (byte*)yp);
             byte* xb = (byte*)xp, yb = (byte*)yp;
             for (int i = 0; i < x.Length; i++, xb += 210, yb += 292)
             {
