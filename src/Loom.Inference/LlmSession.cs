@@ -19,6 +19,7 @@ public sealed class LlmSession : ILogitSource, IDisposable
     private readonly SessionBuffers _buffers;
     private readonly DecoderLayer _layer;
     private readonly CausalAttention _attention;
+    private readonly bool _batchKeepsFloatActivations;
 
     /// <summary>
     /// Default for <see cref="ChunkRows"/>, a memory/speed trade. Activations take ~39 KB per row for a 1024-wide
@@ -43,7 +44,16 @@ public sealed class LlmSession : ILogitSource, IDisposable
         _buffers = new SessionBuffers(_c, Math.Min(BatchSize, ChunkRows));
         _attention = new CausalAttention(_c);
         _layer = new DecoderLayer(_c, model.Architecture, model.Rope, _attention);
+        _batchKeepsFloatActivations = BatchKeepsFloatActivations(model.Weights);
     }
+
+    /// <summary>True when no layer matrix's batch path quantizes activations to int8
+    /// (<see cref="WeightMatrix.BatchQuantizesActivations"/>): a batched prompt then runs on float activations
+    /// throughout, and its last row is projected the same way.</summary>
+    internal static bool BatchKeepsFloatActivations(LlmWeights weights) =>
+        !weights.Layers.Any(l => l.Query.BatchQuantizesActivations || l.Key.BatchQuantizesActivations || l.Value.BatchQuantizesActivations ||
+            l.AttentionOutput.BatchQuantizesActivations || l.Gate.BatchQuantizesActivations || l.Up.BatchQuantizesActivations ||
+            l.Down.BatchQuantizesActivations);
 
     /// <summary>The most tokens the session holds (the model's context length, or the override given at load).</summary>
     public int ContextLength => _c.ContextLength;
@@ -147,7 +157,7 @@ public sealed class LlmSession : ILogitSource, IDisposable
                 if (hiddenSum is not null) AddNormedRows(rows, hiddenSum);
             }
             if (hiddenSum is null && done + batch == newTokens.Length)
-                Logits(rows - 1, floatActivations: batch >= WeightMatrix.DequantizedGemmMinRows && !_model.Weights.Output.BatchQuantizesActivations);
+                Logits(rows - 1, floatActivations: batch >= WeightMatrix.DequantizedGemmMinRows && _batchKeepsFloatActivations);
         }
         PeakBufferBytes = Math.Max(PeakBufferBytes, _buffers.Bytes);
         if (newTokens.Length > 1) ReleasePromptMemory();
@@ -198,9 +208,9 @@ public sealed class LlmSession : ILogitSource, IDisposable
         Normalization.RmsNormForward(_buffers.Residual.Slice(row * e, e), _model.Weights.OutputNorm, _buffers.LastNormed,
             _buffers.Rstd.Slice(0, 1), 1, e, _c.RmsEpsilon);
         // A batch long enough for the batch path projects its last row with float activations (the dequantizing GEMM)
-        // when that is what the output matrix's batch path uses, so such a prompt's logits come from one arithmetic
-        // throughout (llama.cpp's f32 reference); where the batch path quantizes activations to int8 (QuantGemm), the
-        // decode mat-vec's int8 arithmetic is the same computation for the one row.
+        // when its layers kept them, so such a prompt's logits come from one arithmetic throughout (llama.cpp's f32
+        // reference); where the layers quantized activations to int8 (QuantGemm), the decode mat-vec's int8 arithmetic
+        // (ggml's, whatever the output matrix's type) finishes it.
         if (floatActivations)
             _model.Weights.Output.MatMulFloatActivations(_buffers.LastNormed, 1, _buffers.Logits);
         else

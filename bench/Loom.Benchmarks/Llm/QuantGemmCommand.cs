@@ -9,8 +9,8 @@ using Loom.Kernels.Quant;
 namespace Loom.Benchmarks.Llm;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Loom.Benchmarks -- quant-gemm [--repeat 9] [--threads 1,2] [--n 512] [--cpu-time] [--json]`:
-/// GFLOP/s (2·n·rows·columns per call) of the batched prompt products of a Q4_0 file: <see cref="QuantGemm"/> (int8
+/// `dotnet run -c Release --project bench/Loom.Benchmarks -- quant-gemm [--repeat 9] [--threads 1,2] [--n 512] [--types q4_0,q8_0] [--cpu-time] [--json]`:
+/// GFLOP/s (2·n·rows·columns per call) of the batched prompt products of a Q4_0 (or Q8_0) file: <see cref="QuantGemm"/> (int8
 /// activations) against <see cref="DequantizedGemm"/> (float activations on dequantized weights), for the 1024-wide
 /// model's shapes — n × 1024 × 1024 (attention), n × 2816 × 1024 (gate/up) and n × 1024 × 2816 (down). Rounds
 /// alternate between the two kernels and the thread counts, so a busy spell on the shared machine hits each alike;
@@ -36,19 +36,21 @@ internal static class QuantGemmCommand
         int repeat = int.Parse(LlmArgs.Option(args, "--repeat") ?? "9");
         int n = int.Parse(LlmArgs.Option(args, "--n") ?? "512");
         int[] threadCounts = (LlmArgs.Option(args, "--threads") ?? "1,2").Split(',').Select(int.Parse).ToArray();
+        GgmlType[] types = (LlmArgs.Option(args, "--types") ?? "q4_0").Split(',').Select(t => Enum.Parse<GgmlType>(t, ignoreCase: true)).ToArray();
         if (repeat < 1 || n < 1 || threadCounts.Any(t => t < 1))
         {
-            Console.Error.WriteLine($"usage: {Verb} [--repeat R] [--threads 1,2] [--n 512] [--cpu-time] [--json]");
+            Console.Error.WriteLine($"usage: {Verb} [--repeat R] [--threads 1,2] [--n 512] [--types q4_0,q8_0] [--cpu-time] [--json]");
             return 2;
         }
         var results = new JsonArray();
+        foreach (var type in types)
         foreach (var (rows, columns) in new[] { (1024, 1024), (2816, 1024), (1024, 2816) })
         {
             var rng = new LoomRandom((ulong)(rows + columns));
             var w = new float[rows * columns];
             for (int i = 0; i < w.Length; i++) w[i] = (float)rng.NextGaussian() * 0.02f;
-            var weights = new byte[GgmlTypeTraits.RowBytes(GgmlType.Q4_0, columns) * rows];
-            Quantize.Row(GgmlType.Q4_0, w, weights);
+            var weights = new byte[GgmlTypeTraits.RowBytes(type, columns) * rows];
+            Quantize.Row(type, w, weights);
             var x = new float[n * columns];
             for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
             var y = new float[n * rows];
@@ -64,8 +66,8 @@ internal static class QuantGemmCommand
                         var process = Process.GetCurrentProcess();
                         TimeSpan cpu0 = process.TotalProcessorTime;
                         long start = Stopwatch.GetTimestamp();
-                        if (kernel == "quant") QuantGemm.MultiplyTransposed(GgmlType.Q4_0, weights, rows, columns, x, n, y);
-                        else DequantizedGemm.MultiplyTransposed(GgmlType.Q4_0, weights, rows, columns, x, n, y);
+                        if (kernel == "quant") QuantGemm.MultiplyTransposed(type, weights, rows, columns, x, n, y);
+                        else DequantizedGemm.MultiplyTransposed(type, weights, rows, columns, x, n, y);
                         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                         process.Refresh();
                         // --cpu-time: process CPU seconds ÷ threads instead of wall time, so time spent descheduled on
@@ -82,18 +84,18 @@ internal static class QuantGemmCommand
                 double quant = Median("quant"), dequantized = Median("dequantized");
                 results.Add(new JsonObject
                 {
-                    ["n"] = n, ["rows"] = rows, ["columns"] = columns, ["threads"] = threads,
+                    ["type"] = type.ToString(), ["quantKernel"] = QuantGemm.KernelName(type), ["n"] = n, ["rows"] = rows, ["columns"] = columns, ["threads"] = threads,
                     ["quantGflops"] = Math.Round(quant, 1), ["quantBestGflops"] = Math.Round(samples[("quant", threads)].Max(), 1),
                     ["dequantizedGflops"] = Math.Round(dequantized, 1), ["dequantizedBestGflops"] = Math.Round(samples[("dequantized", threads)].Max(), 1),
                     ["ratio"] = Math.Round(quant / dequantized, 2),
                 });
                 if (!json)
-                    Console.WriteLine($"{n}×{rows}×{columns} threads={threads}: quant {quant:F1} GFLOP/s, dequantized {dequantized:F1} GFLOP/s (×{quant / dequantized:F2})");
+                    Console.WriteLine($"{type} {n}×{rows}×{columns} threads={threads}: quant {quant:F1} GFLOP/s, dequantized {dequantized:F1} GFLOP/s (×{quant / dequantized:F2})");
             }
         }
         if (json)
         {
-            var result = new JsonObject { ["bench"] = Verb, ["quantKernel"] = QuantGemm.KernelName, ["floatKernel"] = Gemm.KernelName, ["repeat"] = repeat, ["cpuTime"] = cpuTime, ["results"] = results };
+            var result = new JsonObject { ["bench"] = Verb, ["floatKernel"] = Gemm.KernelName, ["repeat"] = repeat, ["cpuTime"] = cpuTime, ["results"] = results };
             Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
         }
         return 0;

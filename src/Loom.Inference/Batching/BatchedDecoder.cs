@@ -34,6 +34,7 @@ internal sealed unsafe class BatchedDecoder
     private float[] _keys = [], _values = [], _logits = [], _normed = [], _ordered = [];
     private int[] _order = [], _rowStart = [], _tokenStart = [], _counts = [], _ones = [];
     private int _batchRows;
+    private readonly bool _batchKeepsFloatActivations;
 
     public BatchedDecoder(LlmModel model, int maxRows)
     {
@@ -41,6 +42,7 @@ internal sealed unsafe class BatchedDecoder
         _c = model.Config;
         _b = new SessionBuffers(_c, maxRows);
         _attention = new SequenceAttention(_c);
+        _batchKeepsFloatActivations = LlmSession.BatchKeepsFloatActivations(model.Weights);
     }
 
     /// <summary>Feeds <paramref name="tokens"/>[i] to <paramref name="sessions"/>[i] (each advances one position) and
@@ -172,8 +174,8 @@ internal sealed unsafe class BatchedDecoder
     }
 
     // Each sequence's last row through the output norm and the vocabulary projection, by the path a lone session
-    // takes for it (LlmSession.Logits: float activations after a run whose output matrix keeps them in its batch path,
-    // else the int8 mat-vec).
+    // takes for it (LlmSession.Logits: float activations after a batch-path run whose layers kept them, else the int8
+    // mat-vec).
     private void Logits(ReadOnlySpan<int> counts)
     {
         int n = counts.Length, e = _c.EmbeddingLength, v = _c.VocabSize;
@@ -182,7 +184,7 @@ internal sealed unsafe class BatchedDecoder
         for (int j = 0; j < n; j++)
         {
             int i = _order[j], last = _rowStart[j] + counts[i] - 1;
-            if (UsesBatchPath(counts[i]) && !weights.Output.BatchQuantizesActivations) floatSequences = j + 1;
+            if (UsesBatchPath(counts[i]) && _batchKeepsFloatActivations) floatSequences = j + 1;
             // Row j of _normed is sequence _order[j]: the two blocks stay contiguous for the projection.
             Normalization.RmsNormForward(_b.Residual.Slice(last * e, e), weights.OutputNorm, _normed.AsSpan(j * e, e),
                 _b.Rstd.Slice(0, 1), 1, e, _c.RmsEpsilon);

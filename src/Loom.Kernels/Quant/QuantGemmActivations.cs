@@ -10,13 +10,15 @@ namespace Loom.Kernels.Quant;
 /// Activation rows → the strips of <see cref="QuantGemmLayout"/>: each 32-value block quantized as
 /// <see cref="QuantizeActivations.Q8_0"/> does it (ggml's x86 quantize_row_q8_0: scale 127/max|x| by multiplication,
 /// round half to even, d = max|x|/127 stored as Half), so the quants and scales are those blocks' bits; written
-/// interleaved for the micro-kernel with the block's bias −offset·Σq beside them.
+/// for the micro-kernel with the block's bias −z·Σq beside them, z the zero point of the packed unsigned weights
+/// (weight = byte − z: 8 for Q4_0's nibbles, 128 for Q8_0's bytes flipped to q + 128), so that
+/// bias + Σ byte·q = Σ weight·q.
 /// </summary>
 internal static unsafe class QuantGemmActivations
 {
     /// <summary>Quantizes row <paramref name="x"/> (kBlocks·32 floats) into slot <paramref name="slot"/> of the strip at <paramref name="strip"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few dozen times per prompt: skip the slow tiers
-    public static void Row(float* x, int kBlocks, int offset, byte* strip, int slot)
+    public static void Row(float* x, int kBlocks, int zeroPoint, byte* strip, int slot)
     {
         for (int b = 0; b < kBlocks; b++, x += BlockSize, strip += ABlockBytes)
         {
@@ -41,7 +43,7 @@ internal static unsafe class QuantGemmActivations
                 sum = QuantsScalar(x, amax != 0 ? 127f / amax : 0f, quants);
             }
             ((float*)(strip + AScaleOffset))[slot] = (float)(Half)(amax / 127f);
-            ((int*)(strip + ABiasOffset))[slot] = -offset * sum;
+            ((int*)(strip + ABiasOffset))[slot] = -zeroPoint * sum;
         }
     }
 

@@ -25,9 +25,10 @@ internal sealed unsafe class QuantGemmJob : IParallelWork
     private float* _x, _y;
     private byte* _packedA;
     private GemmKernelKind _kernel;
+    private bool _q4_0;
     private bool _quantizing;
 
-    public static void Run(byte* weights, long rowBytes, int rows, int columns, float* x, int n, float* y, GemmKernelKind kernel, int threads)
+    public static void Run(GgmlType type, byte* weights, long rowBytes, int rows, int columns, float* x, int n, float* y, GemmKernelKind kernel, int threads)
     {
         QuantGemmJob job = t_cached ?? new QuantGemmJob();
         t_cached = null; // a nested call on this thread must not reuse the job in flight
@@ -41,6 +42,7 @@ internal sealed unsafe class QuantGemmJob : IParallelWork
             job._x = x;
             job._y = y;
             job._kernel = kernel;
+            job._q4_0 = type == GgmlType.Q4_0;
             job._strips = (n + Mr - 1) / Mr;
             long aBytes = (long)job._strips * job._kBlocks * ABlockBytes;
             job._packedA = (byte*)GemmScratch.ForCurrentThread().Shared((nint)((aBytes + 3) / 4));
@@ -75,7 +77,8 @@ internal sealed unsafe class QuantGemmJob : IParallelWork
             for (int slot = 0; slot < Mr; slot++)
             {
                 int i = s * Mr + slot;
-                if (i < _n) QuantGemmActivations.Row(_x + i * columns, _kBlocks, 8, strip, slot);
+                // The packed weights' zero point: Q4_0 quants are nibble − 8, Q8_0 ones are packed as q + 128.
+                if (i < _n) QuantGemmActivations.Row(_x + i * columns, _kBlocks, _q4_0 ? 8 : 128, strip, slot);
                 else QuantGemmActivations.ClearSlot(_kBlocks, strip, slot);
             }
         }
@@ -92,7 +95,7 @@ internal sealed unsafe class QuantGemmJob : IParallelWork
         float* edge = scratch.Tile(Mr * Nr);
         // The item's weight rows are packed whole (each row read front to back once), then multiplied in K runs.
         for (int t = 0; t < slivers; t++)
-            QuantGemmPacking.Sliver(_weights, _rowBytes, col0 + t * Nr, Math.Min(Nr, cols - t * Nr), _kBlocks, packedB + t * sliverBytes);
+            QuantGemmPacking.Sliver(_q4_0, _weights, _rowBytes, col0 + t * Nr, Math.Min(Nr, cols - t * Nr), _kBlocks, packedB + t * sliverBytes);
         for (int k0 = 0; k0 < _kBlocks; k0 += KcBlocks)
         {
             int kb = Math.Min(KcBlocks, _kBlocks - k0);
@@ -124,7 +127,8 @@ internal sealed unsafe class QuantGemmJob : IParallelWork
         switch (_kernel)
         {
             case GemmKernelKind.Avx512: QuantGemmKernelAvx512.Tile(a, b, kb, c, ldc, first); break;
-            case GemmKernelKind.Avx2: QuantGemmKernelAvx2.Tile(a, b, kb, c, ldc, first); break;
+            case GemmKernelKind.Avx2 when _q4_0: QuantGemmKernelAvx2.Tile(a, b, kb, c, ldc, first); break;
+            case GemmKernelKind.Avx2: QuantGemmKernelVnni.Tile(a, b, kb, c, ldc, first); break;
             default: QuantGemmKernelPortable.Tile(a, b, kb, c, ldc, first); break;
         }
     }

@@ -6,7 +6,8 @@ using static Loom.Kernels.Quant.QuantGemmLayout;
 namespace Loom.Kernels.Quant;
 
 /// <summary>
-/// Q4_0 weight rows → the slivers of <see cref="QuantGemmLayout"/>. In a Q4_0 block element j is the low nibble of
+/// Q4_0 and Q8_0 weight rows → the slivers of <see cref="QuantGemmLayout"/>. Q8_0: group g is bytes 4g..4g+3 of
+/// qs, each flipped to unsigned (q + 128, one xor). Q4_0: in a block element j is the low nibble of
 /// qs[j] (j &lt; 16) or the high nibble of qs[j − 16], so K group g (elements 4g..4g+3) is 32-bit word g mod 4 of the
 /// low nibbles (g &lt; 4) or of the high nibbles (g ≥ 4). Four weight rows are read side by side, each front to back
 /// (the hardware prefetcher follows four sequential streams; a gather across 16 rows per block was memory-latency
@@ -15,10 +16,59 @@ namespace Loom.Kernels.Quant;
 internal static unsafe class QuantGemmPacking
 {
     private const int Q4_0Bytes = 18;
+    private const int Q8_0Bytes = 34;
 
-    /// <summary>Packs weight rows [row0, row0+count) (count ≤ Nr), K blocks [0, blocks), into the sliver at dst.</summary>
+    /// <summary>Packs weight rows [row0, row0+count) (count ≤ Nr), K blocks [0, blocks), of a Q4_0 (else Q8_0) matrix into the sliver at dst.</summary>
+    public static void Sliver(bool q4_0, byte* weights, long rowBytes, int row0, int count, int blocks, byte* dst)
+    {
+        if (q4_0) Sliver(weights, rowBytes, row0, count, blocks, dst);
+        else SliverQ8_0(weights, rowBytes, row0, count, blocks, dst);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few dozen times per prompt: skip the slow tiers
-    public static void Sliver(byte* weights, long rowBytes, int row0, int count, int blocks, byte* dst)
+    private static void SliverQ8_0(byte* weights, long rowBytes, int row0, int count, int blocks, byte* dst)
+    {
+        int c = 0;
+        if (Sse2.IsSupported)
+        {
+            var flip = Vector128.Create((byte)0x80);
+            for (; c + 4 <= count; c += 4)
+            {
+                byte* row = weights + (row0 + c) * rowBytes;
+                byte* d = dst + c * 4;
+                float* scales = (float*)(dst + BScaleOffset) + c;
+                for (int b = 0; b < blocks; b++, row += Q8_0Bytes, d += BBlockBytes, scales += BBlockBytes / sizeof(float))
+                {
+                    for (int half = 0; half < 2; half++)
+                    {
+                        byte* q = row + 2 + 16 * half;
+                        Transpose4(Vector128.Load(q) ^ flip, Vector128.Load(q + rowBytes) ^ flip, Vector128.Load(q + 2 * rowBytes) ^ flip,
+                            Vector128.Load(q + 3 * rowBytes) ^ flip, d + half * 4 * Nr * 4);
+                    }
+                    scales[0] = HalfTable.Read(ref *row, 0);
+                    scales[1] = HalfTable.Read(ref row[rowBytes], 0);
+                    scales[2] = HalfTable.Read(ref row[2 * rowBytes], 0);
+                    scales[3] = HalfTable.Read(ref row[3 * rowBytes], 0);
+                }
+            }
+        }
+        for (; c < Nr; c++)
+        {
+            byte* row = weights + (row0 + c) * rowBytes;
+            float* scales = (float*)(dst + BScaleOffset);
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* d = dst + (long)b * BBlockBytes + c * 4;
+                byte* block = row + b * Q8_0Bytes;
+                for (int g = 0; g < Groups; g++)
+                    *(uint*)(d + g * Nr * 4) = c < count ? Unsafe.ReadUnaligned<uint>(block + 2 + 4 * g) ^ 0x80808080 : 0;
+                scales[b * (BBlockBytes / sizeof(float)) + c] = c < count ? HalfTable.Read(ref *block, 0) : 0;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few dozen times per prompt: skip the slow tiers
+    private static void Sliver(byte* weights, long rowBytes, int row0, int count, int blocks, byte* dst)
     {
         int c = 0;
         if (Sse2.IsSupported)

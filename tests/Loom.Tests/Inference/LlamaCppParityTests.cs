@@ -13,7 +13,7 @@ namespace Loom.Tests.Inference;
 /// 1e-4·max(1,|logit|). Quantized weights: a prompt of at least <see cref="WeightMatrix.DequantizedGemmMinRows"/>
 /// tokens in one Forward runs through the dequantizing GEMM (F32 activations on dequantized weights), so it is held
 /// to f32_activations at F32's 1e-4·max(1,|logit|) (the last row's vocabulary projection too) — except where the
-/// batch path quantizes activations to int8 itself (Q4_0 through QuantGemm, WeightMatrix.BatchQuantizesActivations),
+/// batch path quantizes activations to int8 itself (Q4_0 / Q8_0 through QuantGemm, WeightMatrix.BatchQuantizesActivations),
 /// which is held to the file's own logits like decode; shorter batches and
 /// token-by-token decoding quantize activations to Q8_0/Q8_K as ggml does and are held to the file's own logits at 0.08, plus a tighter check that the activation
 /// quantization itself matches.
@@ -31,8 +31,9 @@ public class LlamaCppParityTests
         ReferenceModels.Kind(name) == "f16" ||
         (ReferenceModels.Kind(name) == "quantized" && batch >= WeightMatrix.DequantizedGemmMinRows && !BatchQuantizesActivations(name));
 
-    /// <summary>True when the file's layer matrices take QuantGemm in a batch (Q4_0 on a CPU with its vector kernel):
-    /// int8 activations as ggml's, so the prompt follows the file's own logits, not f32_activations.</summary>
+    /// <summary>True when the file's layer matrices take QuantGemm in a batch (Q4_0 / Q8_0 on a CPU with its vector
+    /// kernel): int8 activations as ggml's (the last row's projection too), so the prompt follows the file's own
+    /// logits, not f32_activations.</summary>
     private static bool BatchQuantizesActivations(string name) =>
         ReferenceModels.Model(name).Weights.Layers.Any(l => l.Query.BatchQuantizesActivations);
 
