@@ -57,10 +57,10 @@ public sealed class WeightMatrix
 
     /// <summary>
     /// True when this matrix's batch path quantizes the activations to int8 (<see cref="QuantGemm"/>: Q4_0 weights on
-    /// a CPU with AVX-512BW, Q8_0 with AVX-VNNI, where integer multiply-adds run 2–3× the dequantizing float GEMM, pp512
-    /// of a 200M model 2.0× / 1.6× on one thread): its batches then follow llama.cpp's own arithmetic (the file's logits), not its
-    /// f32_activations reference. False for every other type, whose batches keep float32 activations on dequantized
-    /// weights.
+    /// a CPU with AVX-512BW, Q8_0 with AVX-VNNI, where integer multiply-adds run 2–3× the dequantizing float GEMM;
+    /// pp512 of a 200M model 2.0× / 1.6× on one thread): its batches then follow llama.cpp's own arithmetic (the
+    /// file's logits), not its f32_activations reference. False for every other type, whose batches keep float32
+    /// activations on dequantized weights.
     /// </summary>
     public bool BatchQuantizesActivations => QuantGemm.Supports(Type) && QuantGemm.IsAccelerated(Type);
 
