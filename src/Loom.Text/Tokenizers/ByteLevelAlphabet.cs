@@ -41,7 +41,10 @@ public static class ByteLevelAlphabet
     }
 
     /// <summary>The bytes a vocabulary string stands for, or null when a character is outside the alphabet.</summary>
-    public static byte[]? Decode(string text)
+    public static byte[]? Decode(string text) => Decode(text.AsSpan());
+
+    /// <summary>The bytes a vocabulary text stands for, or null when a character is outside the alphabet.</summary>
+    public static byte[]? Decode(ReadOnlySpan<char> text)
     {
         var bytes = new byte[text.Length];
         for (int i = 0; i < text.Length; i++)

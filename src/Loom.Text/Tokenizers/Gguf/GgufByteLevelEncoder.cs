@@ -16,18 +16,18 @@ internal static class GgufByteLevelEncoder
         var tokens = new byte[]?[n];
         for (int id = 0; id < n; id++)
         {
-            string text = vocabulary.Tokens[id];
-            if (vocabulary.FindToken(text) == id) tokens[id] = ByteLevelAlphabet.Decode(text);
+            var text = vocabulary.TokenText(id);
+            if (vocabulary.TryFindToken(text, out int holder) && holder == id) tokens[id] = ByteLevelAlphabet.Decode(text);
         }
         var merges = new List<(int, int)>(vocabulary.Merges.Count);
         for (int i = 0; i < vocabulary.Merges.Count; i++)
         {
-            ReadOnlySpan<char> merge = vocabulary.Merges[i];
+            var merge = vocabulary.MergeText(i);
             // Byte-level texts never hold a space (the space byte is "Ġ"), so the one space separates the halves.
             int space = merge.Length > 2 ? merge[1..].IndexOf(' ') + 1 : 0;
             if (space <= 0 || space == merge.Length - 1 || merge[(space + 1)..].Contains(' '))
                 throw LoomException.Format(vocabulary.Source, $"tokenizer.ggml.merges[{i}] '{vocabulary.Merges[i]}' is not \"left right\"");
-            if (!vocabulary.IdByText.TryGetValue(merge[..space], out int left) || !vocabulary.IdByText.TryGetValue(merge[(space + 1)..], out int right)
+            if (!vocabulary.TryFindToken(merge[..space], out int left) || !vocabulary.TryFindToken(merge[(space + 1)..], out int right)
                 || tokens[left] is null || tokens[right] is null)
                 throw LoomException.Format(vocabulary.Source, $"tokenizer.ggml.merges[{i}] '{vocabulary.Merges[i]}' names a token that is not in the vocabulary");
             merges.Add((left, right));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Loom.Core;
 using Loom.Formats.Gguf;
@@ -22,9 +23,11 @@ public sealed class GgufTokenizer : ITokenizer
     private readonly SpecialTokenPartitioner _partitioner;
     private readonly BpeTokenizer? _bpe;
     private readonly SentencePieceEncoder? _spm;
-    // token_to_piece(special: true) of every id; null where it is the encoder's bytes (normal BPE tokens), which
-    // saves copying 150k tokens' bytes.
-    private readonly byte[]?[] _pieces;
+    // token_to_piece(special: true) of every id, all in one buffer (a byte[] per token cost ~1 MB for 32k tokens):
+    // piece i is _pieceBytes[Start(i)..Start(i + 1)]; a negative start (~start, the piece empty) where it is the
+    // encoder's bytes (normal BPE tokens), which saves copying 150k tokens' bytes.
+    private readonly byte[] _pieceBytes;
+    private readonly int[] _pieceStarts;
     private readonly Dictionary<string, int> _specialTokens = new(StringComparer.Ordinal);
 
     private GgufTokenizer(GgufVocabulary vocabulary)
@@ -45,13 +48,19 @@ public sealed class GgufTokenizer : ITokenizer
             throw new LoomException(LoomErrorCode.NotSupported,
                 $"{vocabulary.Source}: tokenizer.ggml.model '{vocabulary.Model}' is not supported; supported: {string.Join(", ", SupportedModels)}");
         }
-        _pieces = new byte[vocabulary.Tokens.Count][];
-        for (int id = 0; id < _pieces.Length; id++)
+        int n = vocabulary.Tokens.Count;
+        _pieceStarts = new int[n + 1];
+        var pieces = new ArrayBufferWriter<byte>(n * 4 + 16);
+        for (int id = 0; id < n; id++)
         {
-            _pieces[id] = _bpe is not null && vocabulary.Types[id] == GgufTokenType.Normal && _bpe.Encoder.Contains(id) ? null : Piece(id);
+            bool fromEncoder = _bpe is not null && vocabulary.Types[id] == GgufTokenType.Normal && _bpe.Encoder.Contains(id);
+            _pieceStarts[id] = fromEncoder ? ~pieces.WrittenCount : pieces.WrittenCount;
+            if (!fromEncoder) WritePiece(id, pieces);
             if (vocabulary.Types[id] is GgufTokenType.Control or GgufTokenType.UserDefined or GgufTokenType.Unknown)
                 _specialTokens[vocabulary.Tokens[id]] = id;
         }
+        _pieceStarts[n] = pieces.WrittenCount;
+        _pieceBytes = pieces.WrittenSpan.ToArray();
     }
 
     /// <summary>The <c>tokenizer.ggml.model</c> values Loom reads.</summary>
@@ -63,7 +72,7 @@ public sealed class GgufTokenizer : ITokenizer
     public GgufVocabulary Vocabulary { get; }
 
     public string Kind => "gguf:" + Vocabulary.Model;
-    public int VocabSize => _pieces.Length;
+    public int VocabSize => _pieceStarts.Length - 1;
     public IReadOnlyDictionary<string, int> SpecialTokens => _specialTokens;
     public int BosId => Vocabulary.BosId;
     public int EosId => Vocabulary.EosId;
@@ -112,13 +121,13 @@ public sealed class GgufTokenizer : ITokenizer
     {
         int length = raw.Length + (spacePrefix ? 1 : 0);
         char[]? rented = null;
-        Span<char> escaped = length <= 256 ? stackalloc char[length] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(length));
+        Span<char> escaped = length <= 256 ? stackalloc char[length] : (rented = ArrayPool<char>.Shared.Rent(length));
         escaped = escaped[..length];
         if (spacePrefix) escaped[0] = ' ';
         raw.CopyTo(escaped[(spacePrefix ? 1 : 0)..]);
         escaped.Replace(' ', '▁'); // llama_escape_whitespace
         _spm!.Encode(escaped, output);
-        if (rented is not null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
+        if (rented is not null) ArrayPool<char>.Shared.Return(rented);
     }
 
     /// <summary>
@@ -174,34 +183,54 @@ public sealed class GgufTokenizer : ITokenizer
         return [.. bytes];
     }
 
-    public ReadOnlySpan<byte> TokenBytes(int id) => _pieces[CheckId(id)] ?? _bpe!.Encoder.TokenBytes(id);
+    public ReadOnlySpan<byte> TokenBytes(int id)
+    {
+        int start = _pieceStarts[CheckId(id)];
+        if (start < 0) return _bpe!.Encoder.TokenBytes(id);
+        int end = _pieceStarts[id + 1];
+        return _pieceBytes.AsSpan(start, (end < 0 ? ~end : end) - start);
+    }
 
     public void Save(string directory) =>
         throw new LoomException(LoomErrorCode.NotSupported,
             "a GGUF tokenizer lives in its GGUF file's metadata; Loom does not write it as tokenizer.json");
 
     private int CheckId(int id) =>
-        (uint)id < (uint)_pieces.Length
+        (uint)id < (uint)VocabSize
             ? id
-            : throw LoomException.Argument($"{Kind}: token id {id} is not in the vocabulary (ids 0..{_pieces.Length - 1})");
+            : throw LoomException.Argument($"{Kind}: token id {id} is not in the vocabulary (ids 0..{VocabSize - 1})");
 
-    /// <summary>token_to_piece(special: true) before any stripping.</summary>
-    private byte[] Piece(int id)
+    /// <summary>Appends token_to_piece(special: true) before any stripping.</summary>
+    private void WritePiece(int id, ArrayBufferWriter<byte> output)
     {
-        string text = Vocabulary.Tokens[id];
+        var text = Vocabulary.TokenText(id);
         switch (Vocabulary.Types[id])
         {
             case GgufTokenType.Control or GgufTokenType.Unknown or GgufTokenType.UserDefined:
-                return Encoding.UTF8.GetBytes(text);
+                WriteUtf8(text, output);
+                break;
             case GgufTokenType.Normal when _bpe is not null:
-                return ByteLevelAlphabet.Decode(text) ?? Encoding.UTF8.GetBytes(text);
+                if (ByteLevelAlphabet.Decode(text) is { } bytes) output.Write(bytes);
+                else WriteUtf8(text, output);
+                break;
             case GgufTokenType.Normal:
-                return Encoding.UTF8.GetBytes(text.Replace('▁', ' '));
+                Span<char> spaced = text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length];
+                text.CopyTo(spaced);
+                spaced.Replace('▁', ' ');
+                WriteUtf8(spaced, output);
+                break;
             case GgufTokenType.Byte when _spm is not null && text.Length == 6 && text.StartsWith("<0x", StringComparison.Ordinal)
-                && byte.TryParse(text.AsSpan(3, 2), System.Globalization.NumberStyles.HexNumber, null, out byte b):
-                return [b];
+                && byte.TryParse(text.Slice(3, 2), System.Globalization.NumberStyles.HexNumber, null, out byte b):
+                output.Write([b]);
+                break;
             default: // unused, undefined, and byte tokens of a BPE vocabulary render as nothing in llama.cpp
-                return [];
+                break;
         }
+    }
+
+    private static void WriteUtf8(ReadOnlySpan<char> text, ArrayBufferWriter<byte> output)
+    {
+        int count = Encoding.UTF8.GetBytes(text, output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
+        output.Advance(count);
     }
 }

@@ -10,27 +10,24 @@ namespace Loom.Text.Tokenizers.Gguf;
 /// </summary>
 public sealed class GgufVocabulary
 {
-    private readonly Dictionary<string, int> _idByText;
+    private readonly GgufTextTable _tokens;
+    private readonly GgufTextTable _merges;
 
-    private GgufVocabulary(string source, string model, string pre, string[] tokens, GgufTokenType[] types, float[] scores,
-        string[] merges, int bos, int eos, int unknown, bool addBos, bool addEos, bool addSpacePrefix)
+    private GgufVocabulary(string source, string model, string pre, GgufTextTable tokens, GgufTokenType[] types, float[] scores,
+        GgufTextTable merges, int bos, int eos, int unknown, bool addBos, bool addEos, bool addSpacePrefix)
     {
         Source = source;
         Model = model;
         Pre = pre;
-        Tokens = tokens;
+        _tokens = tokens;
         Scores = scores;
-        Merges = merges;
+        _merges = merges;
         BosId = bos;
         EosId = eos;
         UnknownId = unknown;
         AddBos = addBos;
         AddEos = addEos;
         AddSpacePrefix = addSpacePrefix;
-        // llama.cpp fills an unordered map in id order, so a text held by two ids maps to the later one.
-        _idByText = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
-        for (int id = 0; id < tokens.Length; id++) _idByText[tokens[id]] = id;
-        IdByText = _idByText.GetAlternateLookup<ReadOnlySpan<char>>();
         var forced = new List<int>();
         EndOfGeneration = RetypeControlLookingTokens(types, forced);
         Types = types;
@@ -43,12 +40,13 @@ public sealed class GgufVocabulary
     public string Model { get; }
     /// <summary><c>tokenizer.ggml.pre</c> ("default" when absent).</summary>
     public string Pre { get; }
-    public IReadOnlyList<string> Tokens { get; }
+    /// <summary>Every token's text (each read creates its string; <see cref="TokenText"/> does not).</summary>
+    public IReadOnlyList<string> Tokens => _tokens;
     public IReadOnlyList<GgufTokenType> Types { get; }
     /// <summary>Per-token scores (SentencePiece merge priority); zeros when the file has none.</summary>
     public IReadOnlyList<float> Scores { get; }
     /// <summary>BPE merges "left right" in priority order; empty for SentencePiece.</summary>
-    public IReadOnlyList<string> Merges { get; }
+    public IReadOnlyList<string> Merges => _merges;
     public int BosId { get; }
     public int EosId { get; }
     /// <summary>The unknown token, or -1.</summary>
@@ -62,10 +60,17 @@ public sealed class GgufVocabulary
     /// <summary>Tokens the file typed NORMAL or USER_DEFINED that llama.cpp re-typed CONTROL, ascending.</summary>
     public IReadOnlyList<int> ForcedControl { get; }
 
-    internal Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> IdByText { get; }
-
     /// <summary>The id llama.cpp gives this text (the last token holding it), or -1.</summary>
-    public int FindToken(string text) => _idByText.TryGetValue(text, out int id) ? id : -1;
+    public int FindToken(string text) => _tokens.TryFind(text, out int id) ? id : -1;
+
+    /// <summary>The id llama.cpp gives this text (the last token holding it).</summary>
+    internal bool TryFindToken(ReadOnlySpan<char> text, out int id) => _tokens.TryFind(text, out id);
+
+    /// <summary>Token <paramref name="id"/>'s text, without creating a string.</summary>
+    internal ReadOnlySpan<char> TokenText(int id) => _tokens.Text(id);
+
+    /// <summary>Merge <paramref name="index"/> ("left right"), without creating a string.</summary>
+    internal ReadOnlySpan<char> MergeText(int index) => _merges.Text(index);
 
     public static GgufVocabulary FromGguf(GgufFile file)
     {
@@ -73,9 +78,11 @@ public sealed class GgufVocabulary
         string source = Path.GetFileName(file.Path);
         string model = file.GetString("tokenizer.ggml.model");
         string pre = file.TryGetString("tokenizer.ggml.pre", out var p) && p.Length > 0 ? p : "default";
-        var tokens = file.GetArray<string>("tokenizer.ggml.tokens");
-        tokens = [.. tokens.Select((t, i) => t.Length == 0 ? $"[EMPTY_{i}]" : t)]; // llama.cpp's stand-in for empty texts
-        int n = tokens.Length;
+        const string tokensKey = "tokenizer.ggml.tokens";
+        // Read straight from the map into one buffer: no string per token, and none left behind in the file's metadata.
+        var tokens = GgufTextTable.FromGguf(file, tokensKey, i => $"[EMPTY_{i}]", indexed: true) // llama.cpp's stand-in for empty texts
+            ?? throw new LoomException(LoomErrorCode.InvalidFormat, $"{source}: metadata key '{tokensKey}' is missing");
+        int n = tokens.Count;
         var types = new GgufTokenType[n];
         if (file.TryGetArray<int>("tokenizer.ggml.token_type", out var rawTypes))
         {
@@ -95,7 +102,7 @@ public sealed class GgufVocabulary
                 throw LoomException.Format(source, $"tokenizer.ggml.scores has {rawScores.Length} entries, tokenizer.ggml.tokens {n}");
             scores = rawScores;
         }
-        string[] merges = file.TryGetArray<string>("tokenizer.ggml.merges", out var m) ? m : [];
+        var merges = GgufTextTable.FromGguf(file, "tokenizer.ggml.merges", fill: null, indexed: false) ?? GgufTextTable.Of([], indexed: false);
         bool spm = model == "llama";
         // llama.cpp's defaults when the keys are absent: SentencePiece <unk>=0 <s>=1 </s>=2, GPT-2 BPE 11.
         int bos = Id(file, "tokenizer.ggml.bos_token_id", spm ? 1 : 11, n, source);
@@ -138,7 +145,7 @@ public sealed class GgufVocabulary
         int FirstOf(string[] texts)
         {
             foreach (var t in texts)
-                if (_idByText.TryGetValue(t, out int id)) return id;
+                if (_tokens.TryFind(t, out int id)) return id;
             return -1;
         }
         var eog = new HashSet<int>();
@@ -153,7 +160,7 @@ public sealed class GgufVocabulary
         }
         foreach (var text in LlamaCppSpecialTokenTexts.EndOfGeneration)
         {
-            if (!_idByText.TryGetValue(text, out int id)) continue;
+            if (!_tokens.TryFind(text, out int id)) continue;
             eog.Add(id);
             MakeControl(id);
         }

@@ -62,7 +62,7 @@ internal sealed class SentencePieceEncoder
         for (int i = 0; i >= 0; i = syms[i].Next)
         {
             var piece = text.Slice(syms[i].Start, syms[i].Length);
-            if (_vocabulary.IdByText.TryGetValue(piece, out int id))
+            if (_vocabulary.TryFindToken(piece, out int id))
             {
                 output.Add(id);
                 continue;
@@ -84,7 +84,7 @@ internal sealed class SentencePieceEncoder
     {
         if (left < 0 || right < 0) return;
         int size = syms[left].Length + syms[right].Length;
-        if (!_vocabulary.IdByText.TryGetValue(text.Slice(syms[left].Start, size), out int id)) return;
+        if (!_vocabulary.TryFindToken(text.Slice(syms[left].Start, size), out int id)) return;
         queue.Enqueue((left, right, size), (_vocabulary.Scores[id], left));
     }
 
