@@ -25,22 +25,8 @@ public static unsafe class DequantizedGemm
     internal static void MultiplyTransposed(GgmlType type, ReadOnlySpan<byte> weights, int rows, int columns,
         ReadOnlySpan<float> x, int n, Span<float> y, GemmKernelKind kernel, int threads)
     {
-        if (rows < 0 || columns < 0 || n < 0)
-            throw Core.LoomException.Argument($"dequantized gemm: dimensions must be non-negative, found rows={rows} columns={columns} n={n}");
-        int blockSize = GgmlTypeTraits.BlockSize(type);
-        if (columns % blockSize != 0)
-            throw Core.LoomException.Shape("dequantized gemm", $"{type} rows need a multiple of {blockSize} columns, found {columns}");
-        long rowBytes = GgmlTypeTraits.RowBytes(type, columns);
-        if (weights.Length < rowBytes * rows)
-            throw Core.LoomException.Shape("dequantized gemm", $"{type} weights need {rowBytes * rows} bytes ({rows}×{columns}), found {weights.Length}");
-        if (x.Length < (long)n * columns) throw Core.LoomException.Shape("dequantized gemm", $"x needs {(long)n * columns} elements (n={n}, columns={columns}), found {x.Length}");
-        if (y.Length < (long)n * rows) throw Core.LoomException.Shape("dequantized gemm", $"y needs {(long)n * rows} elements (n={n}, rows={rows}), found {y.Length}");
-        if (n == 0 || rows == 0) return;
-        if (columns == 0)
-        {
-            y[..(n * rows)].Clear();
-            return;
-        }
+        long rowBytes = WeightProductChecks.Check("dequantized gemm", type, GgmlTypeTraits.BlockSize(type), weights.Length, rows, columns, x.Length, n, y.Length);
+        if (WeightProductChecks.IsEmpty(rows, columns, n, y)) return;
         if ((long)n * rows * columns < ParallelThreshold) threads = 1;
         fixed (byte* pw = weights)
         fixed (float* px = x, py = y)

@@ -60,21 +60,8 @@ public static unsafe class QuantGemm
             throw new LoomException(LoomErrorCode.NotSupported, $"quant gemm: weight type {type} is not supported; supported: Q4_0, Q8_0");
         if (!IsSupported(kernel, type))
             throw LoomException.Argument($"quant gemm: the {kernel} kernel does not run {type} on this CPU");
-        if (rows < 0 || columns < 0 || n < 0)
-            throw LoomException.Argument($"quant gemm: dimensions must be non-negative, found rows={rows} columns={columns} n={n}");
-        if (columns % QuantGemmLayout.BlockSize != 0)
-            throw LoomException.Shape("quant gemm", $"{type} rows need a multiple of {QuantGemmLayout.BlockSize} columns, found {columns}");
-        long rowBytes = GgmlTypeTraits.RowBytes(type, columns);
-        if (weights.Length < rowBytes * rows)
-            throw LoomException.Shape("quant gemm", $"{type} weights need {rowBytes * rows} bytes ({rows}×{columns}), found {weights.Length}");
-        if (x.Length < (long)n * columns) throw LoomException.Shape("quant gemm", $"x needs {(long)n * columns} elements (n={n}, columns={columns}), found {x.Length}");
-        if (y.Length < (long)n * rows) throw LoomException.Shape("quant gemm", $"y needs {(long)n * rows} elements (n={n}, rows={rows}), found {y.Length}");
-        if (n == 0 || rows == 0) return;
-        if (columns == 0)
-        {
-            y[..(n * rows)].Clear();
-            return;
-        }
+        long rowBytes = WeightProductChecks.Check("quant gemm", type, QuantGemmLayout.BlockSize, weights.Length, rows, columns, x.Length, n, y.Length);
+        if (WeightProductChecks.IsEmpty(rows, columns, n, y)) return;
         if ((long)n * rows * columns < ParallelThreshold) threads = 1;
         fixed (byte* pw = weights)
         fixed (float* px = x, py = y)

@@ -10,21 +10,7 @@ namespace Loom.Tests.Models.Transformer;
 /// <summary>--data-parallel: a step's micro-batches run at the same time; the run must not depend on the thread count.</summary>
 public class ConcurrentMicroBatchTests
 {
-    private static LanguageModelTask Task(float dropout = 0.1f)
-    {
-        var lines = new List<int[]>();
-        var rng = new LoomRandom(4);
-        for (int i = 0; i < 40; i++)
-        {
-            var line = new int[1 + rng.NextInt(9)];
-            for (int j = 0; j < line.Length; j++) line[j] = 1 + rng.NextInt(15);
-            lines.Add(line);
-        }
-        var train = new LineDataset(lines, boundary: 0, contextLength: 12, characterCount: 200);
-        var val = new LineDataset(lines.Take(8).ToList(), boundary: 0, contextLength: 12, characterCount: 40);
-        var model = new TransformerLm(TinyModels.Llama(vocab: 16, context: 12) with { Dropout = dropout }, seed: 9);
-        return new LanguageModelTask(model, train, val, batchSize: 4);
-    }
+    private static LanguageModelTask Task(float dropout = 0.1f) => TinyLineTask.Create(dataSeed: 4, modelSeed: 9, dropout);
 
     private static TrainerOptions Options(bool concurrent) => new()
     {

@@ -12,21 +12,7 @@ namespace Loom.Tests.Models.Transformer;
 /// <summary>The language model recycles op storage between steps (StorageArena); that must change no bit of a run.</summary>
 public class StepStorageTests
 {
-    private static LanguageModelTask Task()
-    {
-        var lines = new List<int[]>();
-        var rng = new LoomRandom(5);
-        for (int i = 0; i < 40; i++)
-        {
-            var line = new int[1 + rng.NextInt(9)];
-            for (int j = 0; j < line.Length; j++) line[j] = 1 + rng.NextInt(15);
-            lines.Add(line);
-        }
-        var train = new LineDataset(lines, boundary: 0, contextLength: 12, characterCount: 200);
-        var val = new LineDataset(lines.Take(8).ToList(), boundary: 0, contextLength: 12, characterCount: 40);
-        var model = new TransformerLm(TinyModels.Llama(vocab: 16, context: 12) with { Dropout = 0.1f }, seed: 3);
-        return new LanguageModelTask(model, train, val, batchSize: 4);
-    }
+    private static LanguageModelTask Task() => TinyLineTask.Create(dataSeed: 5, modelSeed: 3, dropout: 0.1f);
 
     private static (float Loss, double Val, float[] Weights) Train(IConcurrentMicroBatchTask task, bool concurrent)
     {
