@@ -38,6 +38,7 @@ public static class TrainCommand
         var preset = new Option<string>("--preset") { Description = $"Model size: {string.Join(", ", TransformerPresets.Names)} or a config .json" };
         var context = new Option<int?>("--context") { Description = "Context length in tokens (default: the preset's)" };
         var dropout = new Option<float?>("--dropout") { Description = "Dropout (default: the preset's)" };
+        var attentionDropout = new Option<float?>("--attn-dropout") { Description = "Dropout on attention weights (default: the preset's, usually 0)" };
         var outDir = new Option<string>("--out") { Description = "Output directory: checkpoint, metrics.jsonl and the trained model", Required = true };
         var steps = new Option<long?>("--steps") { Description = $"Optimizer steps (default {DefaultSteps}, or as many as --minutes allows)" };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes (a checkpoint is saved)" };
@@ -60,7 +61,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/checkpoint with the settings it was started with" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the results" };
         var command = new Command("lm", "Train a transformer language model on text");
-        foreach (var option in new Option[] { data, val, mode, tokenizer, preset, context, dropout, outDir, steps, minutes, batch, accumulation, dataParallel, ema,
+        foreach (var option in new Option[] { data, val, mode, tokenizer, preset, context, dropout, attentionDropout, outDir, steps, minutes, batch, accumulation, dataParallel, ema,
                      lr, minLr, warmup, weightDecay, seed, threads, evalEvery, checkpointEvery, resume, json })
             command.Options.Add(option);
 
@@ -88,6 +89,7 @@ public static class TrainCommand
                 Preset = parse.GetValue(preset) ?? baseSettings?.Preset ?? "tiny",
                 ContextLength = parse.GetValue(context) ?? baseSettings?.ContextLength,
                 Dropout = parse.GetValue(dropout) ?? baseSettings?.Dropout,
+                AttentionDropout = parse.GetValue(attentionDropout) ?? baseSettings?.AttentionDropout,
                 BatchSize = parse.GetValue(batch) ?? baseSettings?.BatchSize ?? 32,
             };
             var saved = savedManifest?.Options ?? new TrainerOptions();

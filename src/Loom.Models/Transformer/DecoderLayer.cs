@@ -29,7 +29,7 @@ public sealed class DecoderLayer : Module
     /// <summary>Dropout masks come from <paramref name="dropout"/>; null: no dropout.</summary>
     internal Tensor Forward(Tensor x, int startPos, KvCache? cache, LoomRandom? dropout)
     {
-        x = x + Drop(_attention.Forward(_inputNorm.Forward(x), startPos, cache, _index), dropout);
+        x = x + Drop(_attention.Forward(_inputNorm.Forward(x), startPos, cache, _index, dropout), dropout);
         x = x + Drop(_mlp.Forward(_postAttentionNorm.Forward(x)), dropout);
         return x;
     }

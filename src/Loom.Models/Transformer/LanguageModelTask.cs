@@ -74,7 +74,7 @@ public sealed class LanguageModelTask : IConcurrentMicroBatchTask
     {
         var batch = Sample(rng);
         // A generator per micro-batch, forked in order from the model's stream (which checkpoints carry).
-        LoomRandom? dropout = Model.Training && Model.Config.Dropout > 0 ? Model.DropoutRandom.Fork() : null;
+        LoomRandom? dropout = Model.Training && Model.Config.UsesDropout ? Model.DropoutRandom.Fork() : null;
         return () => Model.Loss(batch.Inputs, batch.Targets, batch.BatchSize, batch.Length, TokenBatch.IgnoreIndex, dropout);
     }
 

@@ -38,6 +38,7 @@ public static class LanguageModelTaskRunner
             VocabSize = prepared.Tokenizer.VocabSize,
             ContextLength = context,
             Dropout = settings.Dropout ?? preset.Dropout,
+            AttentionDropout = settings.AttentionDropout ?? preset.AttentionDropout,
         };
         if (prepared.Train is LineDataset lines && lines.TruncatedLines > 0)
             status?.Invoke($"warning: {lines.TruncatedLines} of {lines.LineCount} lines are longer than the context of {context} tokens and are cut");

@@ -31,6 +31,9 @@ public sealed record LanguageModelTaskSettings
     /// <summary>Overrides the preset's dropout.</summary>
     public float? Dropout { get; init; }
 
+    /// <summary>Overrides the preset's dropout on attention weights.</summary>
+    public float? AttentionDropout { get; init; }
+
     /// <summary>Sequences per micro-batch.</summary>
     public int BatchSize { get; init; } = 32;
 

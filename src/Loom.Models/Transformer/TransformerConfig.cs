@@ -43,6 +43,17 @@ public sealed record TransformerConfig
     /// <summary>Dropout on embeddings and residual branches while training; 0 for big data, ~0.1–0.2 for small data sets.</summary>
     public float Dropout { get; init; }
 
+    /// <summary>
+    /// Dropout on the attention weights while training (nanoGPT's attn_dropout): a query loses some of the positions it
+    /// attends to, a regularizer of its own beside <see cref="Dropout"/>. 0 (the default) keeps the fused attention kernel;
+    /// above 0 training forms the score matrix, which suits the short contexts small data sets have.
+    /// </summary>
+    public float AttentionDropout { get; init; }
+
+    /// <summary>True when training draws dropout masks (residual, embedding or attention).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool UsesDropout => Dropout > 0 || AttentionDropout > 0;
+
     /// <summary>Share the token embedding with the output layer: fewer parameters, and it usually helps small models.</summary>
     public bool TiedEmbeddings { get; init; } = true;
 
@@ -97,6 +108,7 @@ public sealed record TransformerConfig
         if (!(RopeTheta > 0) || float.IsInfinity(RopeTheta)) throw Bad(nameof(RopeTheta), $"must be positive and finite, found {RopeTheta}");
         if (!(NormEps > 0) || float.IsInfinity(NormEps)) throw Bad(nameof(NormEps), $"must be positive and finite, found {NormEps}");
         if (!(Dropout >= 0 && Dropout < 1)) throw Bad(nameof(Dropout), $"must be in [0, 1), found {Dropout}");
+        if (!(AttentionDropout >= 0 && AttentionDropout < 1)) throw Bad(nameof(AttentionDropout), $"must be in [0, 1), found {AttentionDropout}");
         if (!(InitStd >= 0) || float.IsInfinity(InitStd)) throw Bad(nameof(InitStd), $"must be non-negative and finite, found {InitStd}");
         return this;
     }

@@ -49,7 +49,7 @@ public sealed class TransformerLm : Module
     public Tensor Forward(int[] tokens, int batch, int time, LoomRandom? dropoutRandom = null)
     {
         CheckTokens(tokens, batch, time, startPos: 0);
-        LoomRandom? dropout = Training && Config.Dropout > 0 ? dropoutRandom ?? DropoutRandom : null;
+        LoomRandom? dropout = Training && Config.UsesDropout ? dropoutRandom ?? DropoutRandom : null;
         var hidden = Decoder.Forward(tokens, batch, time, 0, cache: null, dropout, lastOnly: false);
         return Ops.Linear(hidden, OutputWeight);
     }

@@ -11,11 +11,13 @@ public class TransformerConfigTests
         var config = new TransformerConfig
         {
             Style = TransformerStyle.Gpt2, VocabSize = 77, ContextLength = 48, Layers = 3, Heads = 6, KvHeads = 3, ModelDim = 96,
-            FfnHiddenDim = 200, RopeTheta = 5000f, NormEps = 1e-6f, Dropout = 0.2f, TiedEmbeddings = false, Bias = true, InitStd = 0.01f,
+            FfnHiddenDim = 200, RopeTheta = 5000f, NormEps = 1e-6f, Dropout = 0.2f, AttentionDropout = 0.1f, TiedEmbeddings = false, Bias = true, InitStd = 0.01f,
         };
         string json = TransformerConfigJson.Serialize(config);
         Assert.Contains("\"style\": \"gpt2\"", json);
         Assert.Contains("\"kvHeads\": 3", json);
+        Assert.Contains("\"attentionDropout\": 0.1", json);
+        Assert.DoesNotContain("usesDropout", json, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("headDim", json, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(config, TransformerConfigJson.Deserialize(json, "test.json"));
     }
@@ -25,6 +27,7 @@ public class TransformerConfigTests
     [InlineData("{\"heads\": 4, \"kvHeads\": 3}", "kvHeads")]
     [InlineData("{\"layers\": 0}", "layers")]
     [InlineData("{\"dropout\": 1.5}", "dropout")]
+    [InlineData("{\"attentionDropout\": 1}", "attentionDropout")]
     [InlineData("{\"modelDim\": 12, \"heads\": 4, \"kvHeads\": 4}", "modelDim / heads must be even")]
     [InlineData("{\"layer\": 6}", "layer")]
     [InlineData("{\"style\": \"mamba\"}", "style")]
