@@ -120,6 +120,24 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Train_lm_attn_dropout_reaches_the_saved_config_and_the_training()
+    {
+        using var f = new LmFixture();
+        string droppedDir = f.Dir.Combine("dropped");
+        var plain = LoomCli.Run(f.Train(f.Dir.Combine("plain"), "--steps", "4", "--lr", "1e-2"));
+        var dropped = LoomCli.Run(f.Train(droppedDir, "--steps", "4", "--lr", "1e-2", "--attn-dropout", "0.5"));
+        Assert.True(plain.Code == 0 && dropped.Code == 0, plain.Error + dropped.Error);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(droppedDir, "loom.json")))!["config"]!;
+        Assert.Equal(0.5, (double)config["attentionDropout"]!, 6);
+        // The masks change what training sees, so the trained weights (and their validation) differ.
+        Assert.NotEqual((double)JsonNode.Parse(plain.Out)!["valLoss"]!, (double)JsonNode.Parse(dropped.Out)!["valLoss"]!);
+
+        var (code, line) = LoomCli.Fail(f.Train(f.Dir.Combine("bad"), "--steps", "2", "--attn-dropout", "1"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("attentionDropout", line);
+    }
+
+    [Fact]
     public void Train_lm_ema_hands_over_the_averaged_weights()
     {
         using var f = new LmFixture();
