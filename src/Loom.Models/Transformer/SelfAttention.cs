@@ -39,7 +39,7 @@ public sealed class SelfAttention : Module
     /// x [B, T, d] at positions startPos… → [B, T, d]; with a cache, attends to the cached past as well. Attention
     /// dropout masks come from <paramref name="dropout"/> (training only; null: none).
     /// </summary>
-    internal Tensor Forward(Tensor x, int startPos, KvCache? cache, int layer, LoomRandom? dropout = null)
+    internal Tensor Forward(Tensor x, int startPos, KvCache? cache, int layer, LoomRandom? dropout)
     {
         int batch = x.Size(0), time = x.Size(1);
         var q = Child("q_proj").Forward(x).Reshape(batch, time, _heads, _headDim);
